@@ -1,0 +1,469 @@
+//! Command-line options (clap derive). Values here are only parsed; the commands turn
+//! them into library calls.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// synthgov governs synthetic data and AI-generated content in Magento 2 / Adobe
+/// Commerce and Shopify Plus stores. Every governance fact is an event in one
+/// append-only, tamper-evident ledger (RFC 9162 Merkle tree, C2SP signed checkpoints)
+/// that an auditor can verify without trusting you.
+///
+/// Exit codes: 0 success; 1 a check failed (verification, policy, findings);
+/// 2 bad usage or bad input; 3 environment or internal error.
+#[derive(Debug, Parser)]
+#[command(
+    name = "synthgov",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Home folder holding synthgov.toml, synthgov.db and keys/
+    /// [default: $SYNTHGOV_HOME, else ./.synthgov]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Hide progress bars.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the home folder: config, SQLite store, Ed25519 ledger key, store id.
+    ///
+    /// Safe to run again: it creates only what is missing and never replaces a key.
+    Init,
+
+    /// Append to, read and prove the ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+
+    /// Check the whole ledger: every leaf hash, the tree, every saved checkpoint.
+    ///
+    /// Recomputes every leaf hash from the stored bytes, rebuilds the Merkle tree,
+    /// checks each saved checkpoint's signature and root, and with --checkpoint that a
+    /// checkpoint you kept earlier is a prefix of today's log. Exit 0 and "ok" when all
+    /// holds; exit 1 naming the first bad entry index when anything was changed,
+    /// removed, reordered or inserted behind the ledger's back.
+    Verify {
+        /// A checkpoint note you kept earlier (from `synthgov ledger checkpoint`).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+
+    /// Make the inventory match a declared YAML file (sources, generators, datasets,
+    /// systems, vendors), recording every change in the ledger.
+    ///
+    /// Shows what changes; applying an unchanged file adds no events. Objects in the
+    /// registry that the file does not declare are listed, and removed with --prune.
+    /// A typo'd field or a reference to an undeclared id is exit 2 naming the line.
+    Apply {
+        /// The inventory file (YAML, see shared/spec/inventory.md).
+        file: PathBuf,
+        /// Show the changes without recording them.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove registry objects the file does not declare.
+        #[arg(long)]
+        prune: bool,
+    },
+
+    /// Record content files (images, descriptions, datasets) as AI-generated assets.
+    ///
+    /// Files are hashed in parallel (a text asset by its normalized text); a folder is
+    /// walked; unchanged content adds nothing. With --dataset the files' content is a
+    /// dataset version: new content makes a new version linked to the previous one.
+    Register {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The generator that made them (an id from the inventory).
+        #[arg(long)]
+        generator: String,
+        /// The synthetic dataset they form (an id from the inventory).
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Where they are used (storefront, checkout, patient-portal, ...).
+        #[arg(long)]
+        surface: Option<String>,
+        /// Asset kind [default: from the file extension]
+        #[arg(long, value_parser = ["image", "text", "tabular", "document"])]
+        kind: Option<String>,
+    },
+
+    /// Show the inventory: store, sources, generators, datasets (with versions),
+    /// systems (with the dataset versions they were trained on), vendors, assets.
+    Inventory,
+
+    /// Classify AI systems under the EU AI Act, GDPR, HIPAA and NIST AI RMF, with the
+    /// rule ids and reasons behind every result.
+    Classify {
+        /// Only this system.
+        system: Option<String>,
+    },
+
+    /// Show the lineage upstream and downstream of an id or asset hash.
+    ///
+    /// IDs: a bare id (unique across kinds), kind:id (source:orders-2025), a dataset
+    /// version (synthetic-orders@2), or an asset's SHA-256.
+    Lineage {
+        id: String,
+        /// Output format.
+        #[arg(long, default_value = "json", value_parser = ["json", "dot", "mermaid", "openlineage"])]
+        format: String,
+    },
+
+    /// Import a store's catalog: product descriptions and images, with the store's own
+    /// AI-generated marks, recorded as assets in the inventory.
+    #[command(subcommand)]
+    Import(ImportCommand),
+
+    /// Generate synthetic e-commerce or telehealth data, governed and marked.
+    ///
+    /// ENTITY: customers, orders, order_items, payments, reviews, patients,
+    /// appointments, or `store` (all of them into the folder --out, with referential
+    /// integrity). Safe by construction: emails at reserved domains, fiction phone
+    /// ranges, processor test card numbers. Same seed, same bytes. Refused (exit 1)
+    /// while the `generation` flag is off. Every run is a `generation.completed` ledger
+    /// event and a new dataset version; rows carry a keyed marker column and the
+    /// dataset's fingerprints are kept so leaked rows can be found (`synthgov detect`).
+    Generate(GenerateArgs),
+
+    /// Fit a generator to a sample: column types, marginals, Gaussian copula.
+    ///
+    /// The model never contains a raw row; categories seen fewer than --min-count
+    /// times are merged into "(other)". Prints {"model", "columns", "rows_seen"}.
+    Fit {
+        /// The sample (CSV with a header).
+        sample: PathBuf,
+        #[arg(long, value_name = "MODEL.json")]
+        out: PathBuf,
+        /// Model id [default: the sample's file stem].
+        #[arg(long)]
+        id: Option<String>,
+        /// Rarer categories are not reproduced verbatim.
+        #[arg(long, default_value_t = 5)]
+        min_count: u64,
+        /// SDMetrics single-table metadata JSON fixing column types.
+        #[arg(long, value_name = "JSON")]
+        metadata: Option<PathBuf>,
+    },
+
+    /// Measure a synthetic table against the real one: fidelity (SDMetrics'
+    /// QualityReport definitions), privacy (exact matches, distance to closest record,
+    /// nearest-neighbour ratio) and bias (sensitive groups, real vs synthetic).
+    Quality(QualityArgs),
+
+    /// Find generated rows in files (CSV or JSONL): by marker, or by fingerprint when
+    /// the marker column was dropped.
+    Detect {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+
+    /// Show feature flags, or set one: `synthgov flags set generation off`.
+    Flags {
+        #[command(subcommand)]
+        command: Option<FlagsCommand>,
+    },
+
+    /// Walk through synthgov on a throwaway store (no service needed).
+    Demo {
+        /// Keep the demo store in DIR instead of a temporary folder.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Append one event, or many from JSONL (all or nothing).
+    ///
+    /// One event:   synthgov ledger append --type asset.registered --data '{"sha256":"…"}'
+    ///   prints {"index": N, "leaf_hash": "<hex>"}
+    ///
+    /// Many:        synthgov ledger append --jsonl events.jsonl   (- for stdin)
+    ///   each line {"type": …, "data": {…}} with optional "actor", "time", "tenant";
+    ///   prints {"appended": K, "first_index": N, "tree_size": S}. One bad line
+    ///   appends nothing and the error names its line number.
+    ///
+    /// Returns only after the entries are durable.
+    Append(AppendArgs),
+
+    /// Sign and print a checkpoint of the current tree (C2SP signed note).
+    Checkpoint,
+
+    /// Print the verifier key (signed-note vkey) auditors use to check checkpoints.
+    Key,
+
+    /// Print one entry: its index, leaf bytes (base64) and leaf hash.
+    Entry {
+        /// Entry index, from 0.
+        index: u64,
+    },
+
+    /// List entries in index order.
+    List {
+        /// Only types with this dotted prefix ("generation" matches "generation.completed").
+        #[arg(long = "type", value_name = "PREFIX")]
+        type_prefix: Option<String>,
+        /// First index to list.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// Most entries to list.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+
+    /// Inclusion proof (RFC 9162 audit path) of entry N.
+    Prove {
+        /// Entry index.
+        index: u64,
+        /// Tree size to prove against [default: current size].
+        #[arg(long)]
+        size: Option<u64>,
+    },
+
+    /// Consistency proof (RFC 9162) that the tree of size M is a prefix of today's.
+    Consistency {
+        /// The older tree size.
+        old_size: u64,
+        /// The newer tree size [default: current size].
+        #[arg(long)]
+        size: Option<u64>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct QualityArgs {
+    #[arg(long, value_name = "CSV")]
+    pub real: PathBuf,
+    #[arg(long, value_name = "CSV")]
+    pub synthetic: PathBuf,
+    /// Real rows held out of training, for the overfitting check.
+    #[arg(long, value_name = "CSV")]
+    pub holdout: Option<PathBuf>,
+    /// SDMetrics single-table metadata JSON fixing column types.
+    #[arg(long, value_name = "JSON")]
+    pub metadata: Option<PathBuf>,
+    /// Sensitive columns for the bias check [default: detected by name].
+    #[arg(long, value_delimiter = ',')]
+    pub sensitive: Vec<String>,
+    /// Also write a self-contained HTML report (inline SVG charts).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// customers | orders | order_items | payments | reviews | patients | appointments | store
+    #[arg(required_unless_present = "model")]
+    pub entity: Option<String>,
+    /// Generate from a fitted model (`synthgov fit`) instead of a built-in entity.
+    #[arg(long, value_name = "MODEL.json", conflicts_with = "entity")]
+    pub model: Option<PathBuf>,
+    /// With --model: a real sample to score the output against (recorded in the event).
+    #[arg(long, value_name = "CSV", requires = "model")]
+    pub reference: Option<PathBuf>,
+    /// Rows to generate (for `store`: see --customers).
+    #[arg(long, default_value_t = 1000)]
+    pub rows: u64,
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file (a folder for `store`).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl", "parquet"])]
+    pub format: String,
+    #[arg(long, default_value = "en_US", value_parser = ["en_US", "en_GB"])]
+    pub locale: String,
+    /// Dataset id [default: synthetic-<entity>].
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Rows of the referenced table (customers for orders...) [default: rows / 3].
+    #[arg(long)]
+    pub parents: Option<u64>,
+    /// Products to reference: a CSV with sku,name,price columns (e.g. from a catalog export).
+    #[arg(long, value_name = "FILE")]
+    pub products: Option<PathBuf>,
+    /// For `store`: the number of customers (orders, items, payments, reviews, patients
+    /// and appointments scale from it).
+    #[arg(long, default_value_t = 1000)]
+    pub customers: u64,
+    /// Name of the marker column.
+    #[arg(long, default_value = "synthgov_marker")]
+    pub marker_column: String,
+    /// Leave out the marker column (fingerprints need it off: they are kept only
+    /// with markers on).
+    #[arg(long)]
+    pub no_marker: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlagsCommand {
+    /// Set a flag on or off (a ledger event).
+    Set {
+        name: String,
+        #[arg(value_parser = ["on", "off"])]
+        value: String,
+        /// Why (recorded with the event).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Read a Magento 2 / Adobe Commerce database (MySQL or MariaDB).
+    ///
+    /// One asset per product description and short description (per store view) and
+    /// per gallery image; the AI flag is the product attribute --ai-attribute, read per
+    /// store view with the default as fallback.
+    Magento {
+        /// mysql://USER:PASS@HOST[:PORT]/DB
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// The store's pub/media folder, to hash gallery images.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        /// The attribute code that marks AI-generated content.
+        #[arg(long, default_value = "ai_generated", value_name = "CODE")]
+        ai_attribute: String,
+        /// The inventory generator behind the marked content.
+        #[arg(long)]
+        generator: Option<String>,
+    },
+    /// Read a Shopify product CSV export or Admin API products JSON.
+    ///
+    /// Metafields in the namespace `synthgov` mark AI-generated content
+    /// (ai_generated, ai_generated_description, ai_generated_images).
+    Shopify {
+        /// Product CSV export.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "json_file",
+            required_unless_present = "json_file"
+        )]
+        csv: Option<PathBuf>,
+        /// Admin API JSON ({"products": [...]}).
+        #[arg(long = "json-file", value_name = "FILE")]
+        json_file: Option<PathBuf>,
+        /// The inventory generator behind the marked content.
+        #[arg(long)]
+        generator: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AppendArgs {
+    /// Event type, dotted lowercase (e.g. asset.registered).
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        conflicts_with = "jsonl",
+        requires = "data"
+    )]
+    pub kind: Option<String>,
+    /// Event data: a JSON object.
+    #[arg(long, value_name = "JSON", conflicts_with = "jsonl")]
+    pub data: Option<String>,
+    /// Who acts [default: $SYNTHGOV_ACTOR, else cli:$USER].
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Read events from a JSONL file (- for stdin).
+    #[arg(long, value_name = "FILE", required_unless_present = "kind")]
+    pub jsonl: Option<PathBuf>,
+}
+
+/// `import shopify --json FILE` (the contract's spelling) reuses the name of the global
+/// `--json` output flag: a `--json` there followed by a value is the input file, and is
+/// rewritten to `--json-file FILE` before parsing.
+pub fn rewrite_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is = |a: &std::ffi::OsString, s: &str| a.to_str() == Some(s);
+    let Some(i) = args.iter().position(|a| is(a, "import")) else {
+        return args;
+    };
+    if !args.get(i + 1).is_some_and(|a| is(a, "shopify")) {
+        return args;
+    }
+    let mut out = Vec::with_capacity(args.len());
+    let mut k = 0;
+    while k < args.len() {
+        let a = &args[k];
+        if k > i + 1 && is(a, "--json") {
+            if let Some(next) = args
+                .get(k + 1)
+                .filter(|n| !n.to_string_lossy().starts_with('-'))
+            {
+                out.push("--json-file".into());
+                out.push(next.clone());
+                k += 2;
+                continue;
+            }
+        } else if k > i + 1
+            && let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--json="))
+        {
+            out.push("--json-file".into());
+            out.push(v.into());
+            k += 1;
+            continue;
+        }
+        out.push(a.clone());
+        k += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn shopify_json_input_is_told_from_the_output_flag() {
+        assert_eq!(
+            rewrite_args(v(&[
+                "synthgov", "import", "shopify", "--json", "p.json", "--json"
+            ])),
+            v(&[
+                "synthgov",
+                "import",
+                "shopify",
+                "--json-file",
+                "p.json",
+                "--json"
+            ])
+        );
+        assert_eq!(
+            rewrite_args(v(&[
+                "synthgov", "import", "shopify", "--csv", "a.csv", "--json"
+            ])),
+            v(&["synthgov", "import", "shopify", "--csv", "a.csv", "--json"])
+        );
+        assert_eq!(
+            rewrite_args(v(&["synthgov", "ledger", "list", "--json"])),
+            v(&["synthgov", "ledger", "list", "--json"])
+        );
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

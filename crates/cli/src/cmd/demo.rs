@@ -1,0 +1,388 @@
+//! `synthgov demo`: a walk through the product on a throwaway store.
+//!
+//! Today it shows the ledger: a realistic stream of governance events from a
+//! health-and-wellness Magento store, a signed checkpoint, an inclusion proof checked
+//! the way an auditor would, a consistency proof after more appends, and a full
+//! verification. Later capabilities extend this same walk.
+
+use std::path::PathBuf;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Map, Value, json};
+use synthgov_core::event::{Event, now_rfc3339};
+use synthgov_ledger::hash::to_hex;
+use synthgov_ledger::merkle::{verify_consistency, verify_inclusion};
+use synthgov_ledger::{ListQuery, verify};
+use synthgov_store::Home;
+
+use crate::cmd::Ctx;
+use crate::exit::{Exit, Failure};
+use crate::output::Out;
+
+const PRODUCTS: [&str; 8] = [
+    "MH01-vitamin-d3",
+    "MH02-omega-3",
+    "MH03-sleep-tea",
+    "MH04-yoga-mat",
+    "MH05-bp-monitor",
+    "MH06-protein-vanilla",
+    "MH07-magnesium",
+    "MH08-glucose-strips",
+];
+const ACTORS: [&str; 4] = [
+    "user:ana.compliance",
+    "user:raj.platform",
+    "svc:magento-module",
+    "svc:ci-gate",
+];
+
+pub fn run(_ctx: &Ctx, keep: Option<PathBuf>, out: &mut Out) -> Result<Exit, Failure> {
+    let tmp;
+    let dir = match keep {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("synthgov-demo-")
+                .tempdir()?;
+            tmp.path().join("home")
+        }
+    };
+    let home = Home { dir };
+    let init = home.init()?;
+    out.line("== synthgov demo: governing a health-and-wellness Magento store ==")?;
+    out.line(&format!(
+        "throwaway store {} (origin {})",
+        home.dir.display(),
+        init.origin
+    ))?;
+    out.line(&format!("verifier key    {}", init.verifier_key))?;
+
+    inventory_walk(&home, out)?;
+    generation_walk(&home, out)?;
+
+    let mut ledger = home.open_ledger()?;
+    let mut rng = StdRng::seed_from_u64(2026);
+    let events = event_stream(&mut rng, 2_000);
+    let receipt = ledger.append(&events)?;
+    out.line(&format!(
+        "\n6. appended {} governance events of store activity (entries {}..{})",
+        receipt.appended, receipt.first_index, receipt.tree_size
+    ))?;
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for e in &events {
+        *counts.entry(e.kind.clone()).or_default() += 1;
+    }
+    for (kind, n) in &counts {
+        out.line(&format!("   {n:>5}  {kind}"))?;
+    }
+
+    let cp = ledger.checkpoint()?;
+    out.line("\n7. signed checkpoint (C2SP tlog-checkpoint, Ed25519):")?;
+    for l in cp.note.lines() {
+        out.line(&format!("   {l}"))?;
+    }
+
+    let generation = ledger.list(&ListQuery {
+        type_prefix: Some("generation".into()),
+        from: 0,
+        limit: 1,
+    })?;
+    let (index, entry) = generation.first().cloned().ok_or_else(|| {
+        Failure::environment(anyhow::anyhow!("demo stream has no generation event"))
+    })?;
+    let proof = ledger.prove(index, Some(cp.size))?;
+    let checked = verify_inclusion(index, cp.size, proof.leaf_hash, &proof.proof, cp.root);
+    out.line(&format!(
+        "\n8. entry {index} ({} by {}) is in the checkpointed tree:",
+        entry["type"].as_str().unwrap_or(""),
+        entry["actor"].as_str().unwrap_or("")
+    ))?;
+    out.line(&format!("   leaf hash {}", to_hex(&proof.leaf_hash)))?;
+    out.line(&format!(
+        "   audit path of {} hashes leads to root {} -> {}",
+        proof.proof.len(),
+        to_hex(&cp.root),
+        if checked.is_ok() {
+            "proof holds"
+        } else {
+            "PROOF FAILS"
+        }
+    ))?;
+
+    let more = event_stream(&mut rng, 250);
+    ledger.append(&more)?;
+    let cons = ledger.consistency(cp.size, None)?;
+    let consistent = verify_consistency(
+        cons.old_size,
+        cons.new_size,
+        cp.root,
+        cons.new_root,
+        &cons.proof,
+    );
+    out.line(&format!(
+        "\n9. {} more events; consistency proof {} -> {} ({} hashes): {}",
+        more.len(),
+        cons.old_size,
+        cons.new_size,
+        cons.proof.len(),
+        if consistent.is_ok() {
+            "the old checkpoint is a prefix of today's log"
+        } else {
+            "INCONSISTENT"
+        }
+    ))?;
+
+    let report = verify(&ledger, Some(&cp), &mut |_| {})?;
+    out.line(&format!(
+        "\n10. synthgov verify: {} ({} entries rehashed, root {}, {} checkpoint(s))",
+        if report.ok { "ok" } else { "FAILED" },
+        report.entries_checked,
+        report.root_hash,
+        report.checkpoints_checked
+    ))?;
+    out.line("\nTry it on your own store:  synthgov init && synthgov ledger append --jsonl events.jsonl && synthgov verify")?;
+    let ok = report.ok && checked.is_ok() && consistent.is_ok();
+    Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
+}
+
+/// The inventory part of the walk: apply a declared inventory, register generated
+/// content and a synthetic dataset, classify the AI systems.
+fn inventory_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
+    use synthgov_registry::classify::{RuleSet, classify_all};
+    use synthgov_registry::register::{RegisterRequest, register};
+    use synthgov_registry::{Actor, Registry, apply, parse};
+
+    const INVENTORY: &str = include_str!("../../../../examples/inventory.yaml");
+    let actor = Actor {
+        name: "user:ana.compliance".into(),
+    };
+    let rules = RuleSet::load(None)?;
+    let inv = parse::parse_inventory("examples/inventory.yaml", INVENTORY, &rules.use_cases())?;
+    let mut reg = Registry::open(home)?;
+    let report = apply::apply(&mut reg, &actor, &inv, false, false)?;
+    out.line(&format!(
+        "\n1. applied the inventory of {:?}: {} declarations, {} ledger events",
+        inv.store.as_ref().map_or("", |s| s.name.as_str()),
+        report.changes.len(),
+        report.events
+    ))?;
+
+    // Content the store's generators made: product descriptions, images, a dataset.
+    let content = home.dir.join("demo-content");
+    std::fs::create_dir_all(content.join("descriptions"))?;
+    std::fs::create_dir_all(content.join("images"))?;
+    std::fs::create_dir_all(content.join("orders"))?;
+    for (sku, text) in [
+        (
+            "MH01",
+            "<p>Vitamin D3 2000 IU softgels: supports bone health and immune function.</p>",
+        ),
+        (
+            "MH03",
+            "<p>A calming blend of chamomile, lemon balm and lavender for restful evenings.</p>",
+        ),
+        (
+            "MH05",
+            "<p>Upper-arm blood pressure monitor with irregular heartbeat detection.</p>",
+        ),
+    ] {
+        std::fs::write(
+            content.join("descriptions").join(format!("{sku}.html")),
+            text,
+        )?;
+    }
+    let mut rng = StdRng::seed_from_u64(7);
+    for sku in ["MH01", "MH03", "MH05", "MH07"] {
+        let bytes: Vec<u8> = (0..4096).map(|_| rng.r#gen()).collect();
+        std::fs::write(
+            content.join("images").join(format!("{sku}-hero.png")),
+            bytes,
+        )?;
+    }
+    let mut csv = String::from("order_id,customer_email,total,currency,card_last4\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "{},customer{i}@example.com,{:.2},EUR,4242\n",
+            100_000 + i,
+            rng.gen_range(5.0..300.0)
+        ));
+    }
+    std::fs::write(content.join("orders").join("synthetic-orders.csv"), csv)?;
+    let quiet = |_| {};
+    let mut reg_files = |paths: Vec<std::path::PathBuf>, generator: &str, dataset: Option<&str>| {
+        register(
+            &mut reg,
+            &actor,
+            &RegisterRequest {
+                paths,
+                generator: generator.into(),
+                dataset: dataset.map(str::to_owned),
+                surface: Some(
+                    if dataset.is_some() {
+                        "checkout"
+                    } else {
+                        "storefront"
+                    }
+                    .into(),
+                ),
+                kind: None,
+            },
+            &mut |_| {},
+            &quiet,
+        )
+    };
+    let d = reg_files(vec![content.join("descriptions")], "description-llm", None)?;
+    let i = reg_files(vec![content.join("images")], "product-image-gan", None)?;
+    let o = reg_files(
+        vec![content.join("orders")],
+        "orders-copula",
+        Some("synthetic-orders"),
+    )?;
+    out.line(&format!(
+        "2. registered {} AI-written descriptions, {} generated product images and synthetic-orders v{}",
+        d.files,
+        i.files,
+        o.dataset_version.as_ref().map_or(0, |v| v["version"].as_u64().unwrap_or(0))
+    ))?;
+
+    let current = apply::current(&reg)?;
+    let classes = classify_all(&current, &rules, None)?;
+    out.line("3. classification (rules file: shipped; `synthgov classify` shows the reasons):")?;
+    out.line(&format!(
+        "   {:<20} {:<10} {:<24} {:<6} {:<6} {}",
+        "system", "EU AI Act", "basis", "Art.22", "HIPAA", "Chapter V"
+    ))?;
+    let yn = |b: bool| if b { "yes" } else { "-" };
+    for c in &classes {
+        out.line(&format!(
+            "   {:<20} {:<10} {:<24} {:<6} {:<6} {}",
+            c.system,
+            format!("{:?}", c.eu_ai_act.tier).to_lowercase(),
+            c.eu_ai_act.basis.join(", "),
+            yn(c.gdpr_art22),
+            yn(c.hipaa),
+            yn(c.cross_border)
+        ))?;
+    }
+    Ok(())
+}
+
+/// Governed generation: a run recorded in the ledger, leaked rows found again without
+/// their marker column, and the kill switch.
+fn generation_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
+    use synthgov_registry::{Actor, Registry};
+    use synthgov_synth::detect::{Detection, detect_file};
+    use synthgov_synth::entity::Entity;
+    use synthgov_synth::fingerprint::Keys;
+    use synthgov_synth::generate::{Locale, default_products};
+    use synthgov_synth::governed::{GenerateRequest, generate_governed, known_versions};
+    use synthgov_synth::row::Format;
+
+    let actor = Actor {
+        name: "user:raj.platform".into(),
+    };
+    let mut reg = Registry::open(home)?;
+    let keys = Keys::new(home.marker_secret()?);
+    let dir = home.dir.join("demo-content");
+    let req = GenerateRequest {
+        entity: Entity::Customers,
+        rows: 5000,
+        seed: 2026,
+        locale: Locale::EnUs,
+        format: Format::Csv,
+        out: dir.join("synthetic-customers.csv"),
+        dataset: None,
+        parents: None,
+        products: default_products(),
+        marker_column: Some("synthgov_marker".into()),
+    };
+    let run = generate_governed(&mut reg, &keys, &actor, &req, &mut |_| {})?;
+    out.line(&format!(
+        "\n4. generated {} synthetic customers (reserved email domains, fiction phone ranges), dataset {} v{}, ledger entry {}",
+        run.rows, run.dataset, run.version, run.ledger_index
+    ))?;
+    // Ten of them "leak" into a CRM export: marker column dropped, columns reordered,
+    // between two real-looking customers.
+    let text = std::fs::read_to_string(&req.out)?;
+    let mut leak =
+        String::from("email,last_name,first_name,city\njane.doe@gmail.com,Doe,Jane,Austin\n");
+    for line in text.lines().skip(101).take(10) {
+        let f: Vec<&str> = line.split(',').collect();
+        leak.push_str(&format!("{},{},{},{}\n", f[3], f[2], f[1], f[6]));
+    }
+    leak.push_str("omar.khan@outlook.com,Khan,Omar,Leeds\n");
+    let leak_file = dir.join("crm_export.csv");
+    std::fs::write(&leak_file, leak)?;
+    let mut found = Detection::default();
+    detect_file(&leak_file, &keys, &known_versions(&reg)?, &mut found)
+        .map_err(Failure::bad_input)?;
+    out.line(&format!(
+        "   synthgov detect crm_export.csv: {} of {} rows are synthetic (by fingerprint), the 2 real-looking rows are not",
+        found.matches.len(),
+        found.rows_scanned
+    ))?;
+    reg.set_flag(&actor, "generation", false, Some("audit demonstration"))?;
+    let refused = generate_governed(
+        &mut reg,
+        &keys,
+        &actor,
+        &GenerateRequest {
+            out: dir.join("never.csv"),
+            ..req.clone()
+        },
+        &mut |_| {},
+    );
+    out.line(&format!(
+        "5. kill switch: flag `generation` off -> {} (no file written, refusal recorded)",
+        match refused {
+            Err(e) => e.to_string(),
+            Ok(_) => "GENERATED ANYWAY".into(),
+        }
+    ))?;
+    reg.set_flag(&actor, "generation", true, Some("audit over"))?;
+    Ok(())
+}
+
+/// A deterministic, realistic stream of governance events.
+fn event_stream(rng: &mut StdRng, n: usize) -> Vec<Event> {
+    let time = now_rfc3339();
+    (0..n)
+        .map(|i| {
+            let product = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
+            let digest: String = (0..32).map(|_| format!("{:02x}", rng.r#gen::<u8>())).collect();
+            let (kind, data) = match rng.gen_range(0..100) {
+                0..=29 => ("asset.registered", json!({
+                    "sha256": digest, "kind": if i % 3 == 0 { "image" } else { "text" },
+                    "product_sku": product, "generator": "gen:sdxl-product-shots",
+                    "platform": "magento", "store_view": "default"})),
+                30..=44 => ("disclosure.applied", json!({
+                    "asset_sha256": digest, "surface": "product_page",
+                    "method": "aria-describedby+widget", "product_sku": product})),
+                45..=59 => ("generation.completed", json!({
+                    "generator": "builtin:customers", "rows": rng.gen_range(1_000..100_000),
+                    "seed": rng.gen_range(0..1_000_000u32), "output_sha256": digest,
+                    "dataset": "ds:checkout-fraud-train"})),
+                60..=69 => ("dataset.version_created", json!({
+                    "dataset": "ds:telehealth-appointments", "content_sha256": digest,
+                    "rows": rng.gen_range(500..20_000)})),
+                70..=84 => ("access.decided", json!({
+                    "action": "generate", "resource": "ds:checkout-fraud-train",
+                    "decision": if rng.gen_bool(0.9) { "allow" } else { "deny" }})),
+                85..=94 => ("scan.completed", json!({
+                    "target": "storefront", "pages": rng.gen_range(100..5_000),
+                    "findings": {"critical": 0, "high": rng.gen_range(0..3), "medium": rng.gen_range(0..9)},
+                    "report_sha256": digest})),
+                95..=97 => ("flag.changed", json!({
+                    "flag": "generation", "value": if rng.gen_bool(0.5) { "on" } else { "off" }})),
+                _ => ("incident.opened", json!({
+                    "kind": "undisclosed_ai_content", "product_sku": product,
+                    "detected_at": time})),
+            };
+            let Value::Object(data) = data else { unreachable!("json! object") };
+            let data: Map<String, Value> = data;
+            Event::new(kind, ACTORS[rng.gen_range(0..ACTORS.len())], time.clone(), data)
+                .expect("demo events are valid")
+        })
+        .collect()
+}

@@ -1,0 +1,90 @@
+//! One module per command group; each turns options into library calls and renders
+//! the result.
+
+mod demo;
+mod init;
+mod inventory;
+mod ledger;
+mod synth;
+mod verify;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, Failure};
+use crate::output::Out;
+use synthgov_store::Home;
+
+/// Global options every command sees.
+pub struct Ctx {
+    pub home: Home,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
+    let ctx = Ctx {
+        home: Home::resolve(cli.home),
+        json: cli.json,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Init => init::run(&ctx, out),
+        Command::Ledger(c) => ledger::run(&ctx, c, out),
+        Command::Verify { checkpoint } => verify::run(&ctx, checkpoint.as_deref(), out),
+        Command::Demo { keep } => demo::run(&ctx, keep, out),
+        Command::Apply {
+            file,
+            dry_run,
+            prune,
+        } => inventory::run_apply(&ctx, &file, dry_run, prune, out),
+        Command::Register {
+            paths,
+            generator,
+            dataset,
+            surface,
+            kind,
+        } => inventory::run_register(
+            &ctx,
+            inventory::RegisterOpts {
+                paths,
+                generator,
+                dataset,
+                surface,
+                kind,
+            },
+            out,
+        ),
+        Command::Import(c) => inventory::run_import(&ctx, c, out),
+        Command::Generate(args) => synth::run_generate(&ctx, args, out),
+        Command::Fit {
+            sample,
+            out: model_out,
+            id,
+            min_count,
+            metadata,
+        } => synth::run_fit(
+            &ctx,
+            &sample,
+            &model_out,
+            id,
+            min_count,
+            metadata.as_deref(),
+            out,
+        ),
+        Command::Quality(args) => synth::run_quality(&ctx, args, out),
+        Command::Detect { files } => synth::run_detect(&ctx, &files, out),
+        Command::Flags { command } => synth::run_flags(&ctx, command, out),
+        Command::Inventory => inventory::run_inventory(&ctx, out),
+        Command::Classify { system } => inventory::run_classify(&ctx, system.as_deref(), out),
+        Command::Lineage { id, format } => inventory::run_lineage(&ctx, &id, &format, out),
+    }
+}
+
+/// The actor recorded on events this process appends.
+pub fn default_actor(explicit: Option<String>) -> String {
+    explicit
+        .or_else(|| std::env::var("SYNTHGOV_ACTOR").ok())
+        .unwrap_or_else(|| {
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            format!("cli:{user}")
+        })
+}

@@ -1,0 +1,477 @@
+//! `synthgov generate | detect | flags`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use synthgov_registry::Registry;
+use synthgov_synth::detect::{Detection, detect_file};
+use synthgov_synth::entity::{self, Entity};
+use synthgov_synth::fingerprint::Keys;
+use synthgov_synth::generate::{Locale, Product, default_products};
+use synthgov_synth::governed::{GenerateRequest, SynthError, generate_governed, known_versions};
+use synthgov_synth::row::Format;
+
+use crate::cli::{FlagsCommand, GenerateArgs};
+use crate::cmd::Ctx;
+use crate::cmd::inventory::actor;
+use crate::exit::{Exit, Failure};
+use crate::output::{Out, sanitize};
+use crate::progress;
+
+impl From<SynthError> for Failure {
+    fn from(e: SynthError) -> Failure {
+        let exit = match &e {
+            SynthError::Refused(_) => Exit::CheckFailed,
+            e if e.is_bad_input() => Exit::BadInput,
+            _ => Exit::Environment,
+        };
+        Failure {
+            exit,
+            error: e.into(),
+        }
+    }
+}
+
+fn read_products(path: &Path) -> Result<Vec<Product>, Failure> {
+    let name = path.display().to_string();
+    let bad = |line: Option<u64>, m: String| {
+        Failure::bad_input(anyhow::anyhow!(
+            "{name}{}: {m}",
+            line.map(|l| format!(": line {l}")).unwrap_or_default()
+        ))
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(None, e.to_string()))?;
+    let h = rdr
+        .headers()
+        .map_err(|e| bad(Some(1), e.to_string()))?
+        .clone();
+    let col = |n: &str| h.iter().position(|c| c.trim().eq_ignore_ascii_case(n));
+    let (Some(sku), Some(nm), Some(price)) = (col("sku"), col("name"), col("price")) else {
+        return Err(bad(Some(1), "needs columns sku, name, price".into()));
+    };
+    let mut out = Vec::new();
+    for (i, r) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let r = r.map_err(|e| bad(Some(line), e.to_string()))?;
+        let p: f64 = r[price].trim().parse().map_err(|_| {
+            bad(
+                Some(line),
+                format!("field `price`: {:?} is not a number", &r[price]),
+            )
+        })?;
+        out.push(Product {
+            sku: r[sku].to_owned(),
+            name: r[nm].to_owned(),
+            price_cents: (p * 100.0).round() as u32,
+        });
+    }
+    if out.is_empty() {
+        return Err(bad(None, "no products".into()));
+    }
+    Ok(out)
+}
+
+fn read_types(
+    metadata: Option<&Path>,
+) -> Result<std::collections::BTreeMap<String, synthgov_synth::table::ColType>, Failure> {
+    let Some(m) = metadata else {
+        return Ok(Default::default());
+    };
+    let text = std::fs::read_to_string(m)
+        .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", m.display())))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::bad_input(anyhow::anyhow!("{}: line {}: {e}", m.display(), e.line()))
+    })?;
+    Ok(synthgov_synth::table::types_from_sdmetrics_metadata(&v))
+}
+
+pub fn run_fit(
+    ctx: &Ctx,
+    sample: &Path,
+    model_out: &Path,
+    id: Option<String>,
+    min_count: u64,
+    metadata: Option<&Path>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let types = read_types(metadata)?;
+    let table = synthgov_synth::table::read_csv(sample, &types).map_err(Failure::bad_input)?;
+    let bytes = std::fs::read(sample)?;
+    let sha = synthgov_core::digest::sha256_hex(&bytes);
+    let id = id.unwrap_or_else(|| {
+        sample
+            .file_stem()
+            .map(|s| {
+                s.to_string_lossy()
+                    .to_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            })
+            .unwrap_or_else(|| "model".into())
+    });
+    let model = synthgov_synth::copula::fit(&table, &id, &sha, min_count);
+    let text = serde_json::to_string_pretty(&model).expect("model serializes");
+    let dir = model_out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", dir.display())))?;
+    std::fs::write(tmp.path(), text)?;
+    tmp.persist(model_out).map_err(|e| {
+        Failure::environment(anyhow::anyhow!("{}: {}", model_out.display(), e.error))
+    })?;
+    let mut reg = Registry::open(&ctx.home)?;
+    let columns: Vec<serde_json::Value> = model
+        .columns
+        .iter()
+        .map(|c| json!({"name": c.name, "type": c.ctype}))
+        .collect();
+    let mut data = serde_json::Map::new();
+    data.insert("model".into(), json!(model.model));
+    data.insert("sample_sha256".into(), json!(sha));
+    data.insert("rows_seen".into(), json!(model.rows_seen));
+    data.insert("columns".into(), json!(columns));
+    data.insert("min_category_count".into(), json!(min_count));
+    reg.record(&actor(), "model.fitted", data)?;
+    let report = json!({"model": model.model, "columns": columns, "rows_seen": model.rows_seen});
+    if ctx.json {
+        out.json(&report)?;
+    } else {
+        out.line(&format!(
+            "model {} fitted on {} rows ({} columns) -> {}",
+            model.model,
+            model.rows_seen,
+            columns.len(),
+            model_out.display()
+        ))?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn run_generate_model(
+    ctx: &Ctx,
+    a: &GenerateArgs,
+    model_path: &Path,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let text = std::fs::read_to_string(model_path)
+        .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", model_path.display())))?;
+    let model: synthgov_synth::copula::Model = serde_json::from_str(&text).map_err(|e| {
+        Failure::bad_input(anyhow::anyhow!(
+            "{}: line {}: not a synthgov model: {e}",
+            model_path.display(),
+            e.line()
+        ))
+    })?;
+    if model.format != synthgov_synth::copula::FORMAT {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "{}: format {:?} is not {}",
+            model_path.display(),
+            model.format,
+            synthgov_synth::copula::FORMAT
+        )));
+    }
+    let reference = match &a.reference {
+        Some(r) => {
+            let types = model
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ctype))
+                .collect();
+            Some(synthgov_synth::table::read_csv(r, &types).map_err(Failure::bad_input)?)
+        }
+        None => None,
+    };
+    let mut reg = Registry::open(&ctx.home)?;
+    let keys = Keys::new(ctx.home.marker_secret()?);
+    let report = synthgov_synth::governed::generate_model_governed(
+        &mut reg,
+        &keys,
+        &actor(),
+        &model,
+        a.rows,
+        a.seed,
+        &a.out,
+        a.dataset.clone(),
+        (!a.no_marker).then(|| a.marker_column.clone()),
+        reference.as_ref(),
+    )?;
+    if ctx.json {
+        out.json(&report)?;
+    } else {
+        out.line(&format!(
+            "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
+            report.rows,
+            report.out,
+            report.dataset,
+            report.version,
+            report.sha256,
+            report.ledger_index
+        ))?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_generate(ctx: &Ctx, a: GenerateArgs, out: &mut Out) -> Result<Exit, Failure> {
+    if let Some(m) = a.model.clone() {
+        return run_generate_model(ctx, &a, &m, out);
+    }
+    let entity_name = a.entity.clone().expect("clap requires ENTITY or --model");
+    let format = Format::parse(&a.format).expect("clap checked");
+    let locale = Locale::parse(&a.locale).expect("clap checked");
+    let products = match &a.products {
+        Some(p) => read_products(p)?,
+        None => default_products(),
+    };
+    let mut reg = Registry::open(&ctx.home)?;
+    let keys = Keys::new(ctx.home.marker_secret()?);
+    let marker = (!a.no_marker).then(|| a.marker_column.clone());
+    let ext = if format == Format::Csv {
+        "csv"
+    } else {
+        "jsonl"
+    };
+    let plan: Vec<(Entity, u64, Option<u64>, PathBuf)> = if entity_name == "store" {
+        std::fs::create_dir_all(&a.out)
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", a.out.display())))?;
+        let c = a.customers.max(1);
+        let orders = c * 2;
+        let patients = (c / 4).max(1);
+        [
+            (Entity::Customers, c, None),
+            (Entity::Orders, orders, Some(c)),
+            (Entity::OrderItems, orders * 2, Some(orders)),
+            (Entity::Payments, orders, Some(orders)),
+            (Entity::Reviews, (c / 2).max(1), Some(c)),
+            (Entity::Patients, patients, None),
+            (Entity::Appointments, patients * 2, Some(patients)),
+        ]
+        .into_iter()
+        .map(|(e, rows, parents)| (e, rows, parents, a.out.join(format!("{}.{ext}", e.name()))))
+        .collect()
+    } else {
+        let e = Entity::parse(&entity_name).ok_or_else(|| {
+            Failure::bad_input(anyhow::anyhow!(
+                "unknown entity {:?}; one of: {}, store",
+                entity_name,
+                entity::ALL
+                    .iter()
+                    .map(|e| e.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        vec![(e, a.rows, a.parents, a.out.clone())]
+    };
+    let mut reports = Vec::new();
+    for (i, (entity, rows, parents, path)) in plan.into_iter().enumerate() {
+        let pb = progress::bar(Some(rows), "rows", ctx.quiet);
+        pb.set_message(entity.name());
+        let req = GenerateRequest {
+            entity,
+            rows,
+            // Each table of a store gets its own stream, all fixed by the one seed.
+            seed: a.seed.wrapping_add(i as u64),
+            locale,
+            format,
+            out: path,
+            dataset: if entity_name == "store" {
+                None
+            } else {
+                a.dataset.clone()
+            },
+            parents,
+            products: products.clone(),
+            marker_column: marker.clone(),
+        };
+        let r = generate_governed(&mut reg, &keys, &actor(), &req, &mut |n| pb.set_position(n));
+        pb.finish_and_clear();
+        reports.push(r?);
+    }
+    if ctx.json {
+        if entity_name == "store" {
+            out.json(&json!({"tables": reports}))?;
+        } else {
+            out.json(&reports[0])?;
+        }
+        return Ok(Exit::Ok);
+    }
+    for r in &reports {
+        out.line(&format!(
+            "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
+            r.rows, r.out, r.dataset, r.version, r.sha256, r.ledger_index
+        ))?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_detect(ctx: &Ctx, files: &[PathBuf], out: &mut Out) -> Result<Exit, Failure> {
+    let reg = Registry::open(&ctx.home)?;
+    let keys = Keys::new(ctx.home.marker_secret()?);
+    let known = known_versions(&reg)?;
+    let mut d = Detection::default();
+    for f in files {
+        detect_file(f, &keys, &known, &mut d).map_err(Failure::bad_input)?;
+    }
+    if ctx.json {
+        out.json(&d)?;
+        return Ok(Exit::Ok);
+    }
+    out.line(&format!(
+        "{} row(s) scanned, {} generated by this store",
+        d.rows_scanned,
+        d.matches.len()
+    ))?;
+    for m in d.matches.iter().take(200) {
+        out.line(&format!(
+            "  {}: row {}  {} v{} (by {})",
+            sanitize(&m.file),
+            m.row,
+            m.dataset,
+            m.version,
+            m.by
+        ))?;
+    }
+    if d.matches.len() > 200 {
+        out.line(&format!(
+            "  ... {} more (use --json)",
+            d.matches.len() - 200
+        ))?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_flags(ctx: &Ctx, cmd: Option<FlagsCommand>, out: &mut Out) -> Result<Exit, Failure> {
+    let mut reg = Registry::open(&ctx.home)?;
+    if let Some(FlagsCommand::Set {
+        name,
+        value,
+        reason,
+    }) = cmd
+    {
+        let changed = reg.set_flag(&actor(), &name, value == "on", reason.as_deref())?;
+        if !ctx.json {
+            out.line(&if changed {
+                format!("{name} is now {value}")
+            } else {
+                format!("{name} was already {value}")
+            })?;
+            return Ok(Exit::Ok);
+        }
+    }
+    let flags = reg.flags()?;
+    if ctx.json {
+        out.json(&json!({"flags": flags}))?;
+    } else {
+        for f in flags {
+            out.line(&format!(
+                "{:<24} {:<4} {} {}",
+                f.name,
+                if f.enabled { "on" } else { "off" },
+                f.changed_at.as_deref().unwrap_or("(default)"),
+                f.changed_by.as_deref().unwrap_or("")
+            ))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Result<Exit, Failure> {
+    use synthgov_synth::quality::{QualityOptions, quality};
+    let crate::cli::QualityArgs {
+        real,
+        synthetic,
+        holdout,
+        metadata,
+        sensitive,
+        html,
+    } = a;
+    let (real, synthetic, holdout, metadata, html) = (
+        real.as_path(),
+        synthetic.as_path(),
+        holdout.as_deref(),
+        metadata.as_deref(),
+        html.as_deref(),
+    );
+    use synthgov_synth::table::{read_csv, types_from_sdmetrics_metadata};
+    let mut types = match metadata {
+        Some(m) => {
+            let text = std::fs::read_to_string(m)
+                .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", m.display())))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Failure::bad_input(anyhow::anyhow!("{}: line {}: {e}", m.display(), e.line()))
+            })?;
+            types_from_sdmetrics_metadata(&v)
+        }
+        None => Default::default(),
+    };
+    let r = read_csv(real, &types).map_err(Failure::bad_input)?;
+    // The synthetic table is read with the real table's types.
+    for c in &r.columns {
+        types.entry(c.name.clone()).or_insert(c.ctype);
+    }
+    let s = read_csv(synthetic, &types).map_err(Failure::bad_input)?;
+    let h = holdout
+        .map(|p| read_csv(p, &types))
+        .transpose()
+        .map_err(Failure::bad_input)?;
+    let report = quality(
+        &r,
+        &s,
+        h.as_ref(),
+        &QualityOptions {
+            sensitive,
+            privacy_rows: 0,
+        },
+    )
+    .map_err(Failure::bad_input)?;
+    if let Some(path) = html {
+        let page = synthgov_synth::report_html::render(&report, &r, &s);
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", dir.display())))?;
+        std::fs::write(tmp.path(), page)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        tmp.persist(path).map_err(|e| {
+            Failure::environment(anyhow::anyhow!("{}: {}", path.display(), e.error))
+        })?;
+    }
+    if ctx.json {
+        out.json(&report)?;
+        return Ok(Exit::Ok);
+    }
+    out.line(&format!(
+        "quality score {:.4} (column shapes {:.4}, column pair trends {:.4})",
+        report.score, report.column_shapes, report.column_pair_trends
+    ))?;
+    for (name, c) in &report.columns {
+        out.line(&format!(
+            "  {:<28} {:<14} {:.4}",
+            sanitize(name),
+            c.metric,
+            c.score
+        ))?;
+    }
+    let p = &report.privacy;
+    out.line(&format!(
+        "privacy: exact matches {:.2}%, DCR median {:.4}, closer than real rows are to each other {:.2}%, NNDR mean {:.3}",
+        p.exact_match_rate * 100.0,
+        p.dcr_median,
+        p.dcr_share * 100.0,
+        p.nndr_mean
+    ))?;
+    out.line(&format!(
+        "bias: largest group gap {:.4} over {:?}",
+        report.bias.largest_gap,
+        report.bias.columns.keys().collect::<Vec<_>>()
+    ))?;
+    Ok(Exit::Ok)
+}

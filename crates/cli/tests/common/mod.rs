@@ -1,0 +1,111 @@
+//! Runs the real `synthgov` binary against a temporary home.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_synthgov"))
+}
+
+impl Env {
+    /// A fresh, initialized home.
+    pub fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let r = env.run(&["init"]);
+        assert_eq!(r.code, 0, "init failed: {}", r.stderr);
+        env
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.home().join("synthgov.db")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bin());
+        c.arg("--home").arg(self.home()).args(args);
+        c.env_remove("SYNTHGOV_HOME");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_stdin(args, None)
+    }
+
+    pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        let mut c = self.command(args);
+        c.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(input).unwrap();
+        }
+        to_run(child.wait_with_output().unwrap())
+    }
+
+    pub fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    pub fn size(&self) -> u64 {
+        let r = self.run(&["ledger", "list", "--json", "--limit", "100000000"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json().as_array().unwrap().len() as u64
+    }
+}
+
+pub fn to_run(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// `n` JSONL events tagged with `tag`.
+pub fn jsonl(n: usize, tag: &str) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"type\":\"asset.registered\",\"actor\":\"test\",\"time\":\"2026-11-23T10:00:00Z\",\"data\":{{\"tag\":\"{tag}\",\"i\":{i},\"sha256\":\"{:064x}\"}}}}\n",
+                i
+            )
+        })
+        .collect()
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}

@@ -1,0 +1,496 @@
+//! Governed generation through the binary (shared/spec/synth.md): JSON shape, the
+//! kill switch, markers and fingerprints, bad input.
+
+mod common;
+
+use common::{Env, path_str};
+
+#[test]
+fn generate_records_a_dataset_version_and_is_deterministic() {
+    let env = Env::new();
+    let out = env.dir.path().join("c.csv");
+    let r = env.run(&[
+        "generate",
+        "customers",
+        "--rows",
+        "500",
+        "--seed",
+        "9",
+        "--out",
+        path_str(&out),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(j["sha256"], synthgov_core::digest::sha256_hex(&bytes));
+    assert_eq!(
+        (
+            j["dataset"].as_str(),
+            j["version"].as_str(),
+            j["rows"].as_u64()
+        ),
+        (Some("synthetic-customers"), Some("1"), Some(500))
+    );
+    let idx = j["ledger_index"].as_u64().unwrap();
+    let e = env
+        .run(&[
+            "ledger",
+            "list",
+            "--from",
+            &idx.to_string(),
+            "--limit",
+            "1",
+            "--json",
+        ])
+        .json();
+    let ev = &e[0]["entry"];
+    assert_eq!(ev["type"], "generation.completed");
+    assert_eq!(ev["data"]["seed"], 9);
+    assert_eq!(ev["data"]["rows"], 500);
+    assert_eq!(ev["data"]["output_sha256"], j["sha256"]);
+
+    // Same seed elsewhere: same bytes (markers included: same store secret), new version.
+    let out2 = env.dir.path().join("c2.csv");
+    let j2 = env
+        .run(&[
+            "generate",
+            "customers",
+            "--rows",
+            "500",
+            "--seed",
+            "9",
+            "--out",
+            path_str(&out2),
+            "--json",
+        ])
+        .json();
+    assert_eq!(j2["version"], "2");
+    let a = String::from_utf8(bytes).unwrap();
+    let b = std::fs::read_to_string(&out2).unwrap();
+    // Data columns are identical; the marker names the version, so it differs.
+    let strip = |s: &str| {
+        s.lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&a), strip(&b));
+    let inv = env.run(&["inventory", "--json"]).json();
+    let ds = inv["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "synthetic-customers")
+        .unwrap();
+    assert_eq!(ds["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(ds["generator"], "builtin-customers");
+}
+
+#[test]
+fn kill_switch_refuses_writes_nothing_and_is_recorded() {
+    let env = Env::new();
+    let r = env.run(&[
+        "flags",
+        "set",
+        "generation",
+        "off",
+        "--reason",
+        "audit window",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let flags = env.run(&["flags", "--json"]).json();
+    let g = flags["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "generation")
+        .unwrap();
+    assert_eq!(g["enabled"], false);
+    assert!(g["changed_at"].is_string() && g["changed_by"].is_string());
+
+    let out = env.dir.path().join("never.csv");
+    let r = env.run(&[
+        "generate",
+        "customers",
+        "--rows",
+        "10",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("generation is switched off"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    let store = env.dir.path().join("store");
+    assert_eq!(
+        env.run(&[
+            "generate",
+            "store",
+            "--customers",
+            "10",
+            "--out",
+            path_str(&store)
+        ])
+        .code,
+        1
+    );
+    assert!(
+        std::fs::read_dir(&store)
+            .map(|d| d.count() == 0)
+            .unwrap_or(true)
+    );
+    let refusals = env
+        .run(&["ledger", "list", "--type", "generation.refused", "--json"])
+        .json();
+    assert_eq!(refusals.as_array().unwrap().len(), 2);
+    assert!(
+        env.run(&["ledger", "list", "--type", "generation.completed", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // No stray temporary file either.
+    assert!(
+        std::fs::read_dir(env.dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
+
+    assert_eq!(env.run(&["flags", "set", "generation", "on"]).code, 0);
+    assert_eq!(
+        env.run(&[
+            "generate",
+            "customers",
+            "--rows",
+            "10",
+            "--out",
+            path_str(&out)
+        ])
+        .code,
+        0
+    );
+}
+
+#[test]
+fn leaked_rows_are_found_by_marker_and_by_fingerprint() {
+    let env = Env::new();
+    let store = env.dir.path().join("store");
+    let r = env.run(&[
+        "generate",
+        "store",
+        "--customers",
+        "300",
+        "--seed",
+        "4",
+        "--out",
+        path_str(&store),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["tables"].as_array().unwrap().len(), 7);
+
+    // Customers copied into another table: marker dropped, columns reordered, mixed
+    // with real-looking rows that were never generated.
+    let mut rdr = csv::Reader::from_path(store.join("customers.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let idx = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let mut leak = String::from("city,email,last_name,first_name,id\n");
+    leak.push_str("Austin,jane.doe@gmail.com,Doe,Jane,1\n");
+    for r in &rows[100..110] {
+        leak.push_str(&format!(
+            "{},{},{},{},{}\n",
+            &r[idx("city")],
+            &r[idx("email")],
+            &r[idx("last_name")],
+            &r[idx("first_name")],
+            &r[idx("customer_id")]
+        ));
+    }
+    leak.push_str("Boise,mary.smith1@example.com,Smith,Mary,2\n");
+    let leak_file = env.write("crm_export.csv", leak.as_bytes());
+
+    // Payments copied with the marker kept under another column name.
+    let pay = std::fs::read_to_string(store.join("payments.csv")).unwrap();
+    let mut lines = pay.lines();
+    let header = lines.next().unwrap().replace("synthgov_marker", "note");
+    let copied = format!(
+        "{header}\n{}\n{}\n",
+        lines.next().unwrap(),
+        lines.next().unwrap()
+    );
+    let pay_file = env.write("prod_payments.csv", copied.as_bytes());
+
+    let r = env.run(&[
+        "detect",
+        path_str(&leak_file),
+        path_str(&pay_file),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d = r.json();
+    assert_eq!(d["rows_scanned"], 14);
+    let m = d["matches"].as_array().unwrap();
+    let crm: Vec<u64> = m
+        .iter()
+        .filter(|x| x["file"].as_str().unwrap().ends_with("crm_export.csv"))
+        .map(|x| x["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        crm,
+        (2..=11).collect::<Vec<_>>(),
+        "generated rows found, unrelated rows not"
+    );
+    assert!(
+        m.iter()
+            .filter(|x| x["file"].as_str().unwrap().ends_with("crm_export.csv"))
+            .all(|x| x["by"] == "fingerprint" && x["dataset"] == "synthetic-customers")
+    );
+    let pays: Vec<&serde_json::Value> = m
+        .iter()
+        .filter(|x| x["file"].as_str().unwrap().ends_with("prod_payments.csv"))
+        .collect();
+    assert_eq!(pays.len(), 2);
+    assert!(
+        pays.iter()
+            .all(|x| x["by"] == "marker" && x["dataset"] == "synthetic-payments")
+    );
+
+    // Another store's secret finds nothing.
+    let other = Env::new();
+    let d = other
+        .run(&[
+            "detect",
+            path_str(&leak_file),
+            path_str(&pay_file),
+            "--json",
+        ])
+        .json();
+    assert!(d["matches"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn bad_input_is_exit_2() {
+    let env = Env::new();
+    let out = env.dir.path().join("x.csv");
+    let r = env.run(&["generate", "unicorns", "--out", path_str(&out)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown entity \"unicorns\""),
+        "{}",
+        r.stderr
+    );
+    let p = env.write("products.csv", b"sku,title\nA,b\n");
+    let r = env.run(&[
+        "generate",
+        "orders",
+        "--out",
+        path_str(&out),
+        "--products",
+        path_str(&p),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("products.csv: line 1: needs columns sku, name, price"),
+        "{}",
+        r.stderr
+    );
+    let p = env.write("products2.csv", b"sku,name,price\nA,b,cheap\n");
+    let r = env.run(&[
+        "generate",
+        "orders",
+        "--out",
+        path_str(&out),
+        "--products",
+        path_str(&p),
+    ]);
+    assert!(
+        r.code == 2 && r.stderr.contains("line 2: field `price`"),
+        "{}",
+        r.stderr
+    );
+    let ragged = env.write("ragged.csv", b"a,b\n1,2\n3\n");
+    let r = env.run(&["detect", path_str(&ragged)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("ragged.csv: line 3"), "{}", r.stderr);
+    let binary = env.write("bin.csv", b"a,b\n\xff\xfe,1\n");
+    let r = env.run(&["detect", path_str(&binary)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("bin.csv: line 2: not UTF-8"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    let r = env.run(&[
+        "generate",
+        "customers",
+        "--rows",
+        "0",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn quality_bad_input_names_file_line_and_column() {
+    let env = Env::new();
+    let good = env.write("real.csv", b"age,gender\n34,F\n51,M\n");
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("empty.csv", b"", "empty.csv: line 1: empty file"),
+        (
+            "header_only.csv",
+            b"age,gender\n",
+            "header_only.csv: line 2: no data rows",
+        ),
+        (
+            "ragged.csv",
+            b"age,gender\n1,F\n2\n",
+            "ragged.csv: line 3: row has 1 fields",
+        ),
+        (
+            "mixed.csv",
+            b"age,gender\n34,F\nforty,M\n",
+            "mixed.csv: line 3, column \"age\": mixed types: \"forty\"",
+        ),
+        (
+            "latin1.csv",
+            b"age,gender\n34,F\n35,\xe9\n",
+            "latin1.csv: line 3: not UTF-8 in column \"gender\"",
+        ),
+    ];
+    for (name, body, want) in cases {
+        let f = env.write(name, body);
+        let r = env.run(&[
+            "quality",
+            "--real",
+            path_str(&good),
+            "--synthetic",
+            path_str(&f),
+        ]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(want),
+            "{name}: want {want:?} in {}",
+            r.stderr
+        );
+    }
+    let r = env.run(&[
+        "quality",
+        "--real",
+        path_str(&good),
+        "--synthetic",
+        path_str(&good),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    for k in [
+        "score",
+        "column_shapes",
+        "column_pair_trends",
+        "columns",
+        "pairs",
+        "privacy",
+        "bias",
+    ] {
+        assert!(j.get(k).is_some(), "quality JSON lacks {k}");
+    }
+}
+
+#[test]
+fn fit_and_generate_from_a_model() {
+    let env = Env::new();
+    let sd = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/sdmetrics");
+    let real = sd.join("single_table_student_placements_real.csv");
+    let meta = sd.join("single_table_metadata.json");
+    // A sample with a rare category that must not be reproduced verbatim.
+    let mut text = std::fs::read_to_string(&real).unwrap();
+    text = text.replacen(",Commerce,", ",Zoology-Rare,", 1);
+    let sample = env.write("sample.csv", text.as_bytes());
+    let model = env.dir.path().join("model.json");
+    let r = env.run(&[
+        "fit",
+        path_str(&sample),
+        "--out",
+        path_str(&model),
+        "--id",
+        "placements",
+        "--metadata",
+        path_str(&meta),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["model"], "placements");
+    assert_eq!(j["rows_seen"], 215);
+    assert!(
+        j["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "salary" && c["type"] == "numerical")
+    );
+    let m = std::fs::read_to_string(&model).unwrap();
+    assert!(
+        !m.contains("Zoology-Rare"),
+        "a category seen once is in the model"
+    );
+    assert!(m.contains("(other)"));
+    // No raw row: not even the first student's id survives.
+    assert!(!m.contains("17264"));
+
+    let run_gen = |seed: &str, out: &str| {
+        env.run(&[
+            "generate",
+            "--model",
+            path_str(&model),
+            "--rows",
+            "3000",
+            "--seed",
+            seed,
+            "--out",
+            out,
+            "--reference",
+            path_str(&real),
+            "--json",
+        ])
+    };
+    let a = env.dir.path().join("a.csv");
+    let b = env.dir.path().join("b.csv");
+    let ja = run_gen("5", path_str(&a)).json();
+    let jb = run_gen("5", path_str(&b)).json();
+    assert_eq!(ja["rows"], 3000);
+    let strip = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&a), strip(&b), "same seed, same rows");
+    assert_ne!(ja["sha256"], jb["sha256"], "markers name the version");
+    let ev = env
+        .run(&["ledger", "list", "--type", "generation.completed", "--json"])
+        .json();
+    let q = &ev[0]["entry"]["data"]["quality"];
+    assert!(q["score"].as_f64().unwrap() > 0.85, "{q}");
+    assert_eq!(
+        ev[0]["entry"]["data"]["model_sample_sha256"],
+        synthgov_core::digest::sha256_hex(text.as_bytes())
+    );
+
+    assert_eq!(env.run(&["flags", "set", "generation", "off"]).code, 0);
+    let c = env.dir.path().join("c.csv");
+    assert_eq!(run_gen("6", path_str(&c)).code, 1);
+    assert!(!c.exists());
+}

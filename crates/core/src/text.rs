@@ -1,0 +1,66 @@
+//! Text identity: the same words hash the same wherever they are published.
+//!
+//! A text asset's `sha256` is that of its normalized text (`shared/spec/inventory.md`):
+//! UTF-8, Unicode NFC, every run of white space collapsed to one space, trimmed. For
+//! HTML (a product description), the text content with the tags removed, parsed by an
+//! HTML5 parser.
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC, white space runs collapsed to one space, trimmed.
+pub fn normalize(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text content of an HTML fragment (tags removed, entities decoded).
+pub fn html_text(html: &str) -> String {
+    let doc = scraper::Html::parse_fragment(html);
+    let mut out = String::with_capacity(html.len());
+    // The DOM's textContent: text nodes concatenated as they are, so that any
+    // verifier computing "the text with the tags removed" gets the same words.
+    for t in doc.root_element().text() {
+        out.push_str(t);
+    }
+    out
+}
+
+/// SHA-256 (hex) of normalized text.
+pub fn text_sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(normalize(text).as_bytes()))
+}
+
+/// SHA-256 (hex) of the normalized text content of HTML.
+pub fn html_sha256(html: &str) -> String {
+    text_sha256(&html_text(html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_words_same_hash() {
+        assert_eq!(
+            text_sha256("  Organic\u{00a0}green   tea\n"),
+            text_sha256("Organic green tea")
+        );
+        // NFC: "e" + combining acute equals precomposed "é".
+        assert_eq!(text_sha256("cafe\u{0301}"), text_sha256("caf\u{00e9}"));
+        assert_ne!(text_sha256("green tea"), text_sha256("green  teas"));
+    }
+
+    #[test]
+    fn html_content_drops_tags_and_decodes_entities() {
+        let html = "<p>Soothing <strong>chamomile</strong> &amp; mint.</p>\n<ul><li>Caffeine-free</li></ul>";
+        assert_eq!(
+            normalize(&html_text(html)),
+            "Soothing chamomile & mint. Caffeine-free"
+        );
+        assert_eq!(
+            html_sha256(html),
+            text_sha256("Soothing chamomile & mint. Caffeine-free")
+        );
+    }
+}

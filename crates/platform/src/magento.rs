@@ -1,0 +1,265 @@
+//! Magento 2 / Adobe Commerce: read product content from the store's database.
+//!
+//! The catalog is EAV: `catalog_product_entity` holds products, `eav_attribute` names
+//! attributes (entity type `catalog_product`), and values sit in
+//! `catalog_product_entity_<backend_type>` per store view (`store_id` 0 is the default).
+//! Gallery images are `catalog_product_entity_media_gallery` rows linked to products
+//! through `..._media_gallery_value_to_entity`; a value `/a/b/x.jpg` is the file
+//! `pub/media/catalog/product/a/b/x.jpg`. Adobe Commerce links values by `row_id`
+//! instead of `entity_id`; both are handled.
+//!
+//! The store marks AI-generated content with a product attribute (default
+//! `ai_generated`), read per store view with the default as fallback.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use sqlx::mysql::MySqlPoolOptions;
+use sqlx::{MySqlPool, Row};
+use synthgov_core::text::html_sha256;
+
+use crate::{Catalog, CatalogAsset, PlatformError, truthy};
+
+/// Text attributes whose values are published content.
+pub const TEXT_ATTRIBUTES: [&str; 2] = ["description", "short_description"];
+
+#[derive(Debug, Clone)]
+pub struct MagentoOptions {
+    /// `mysql://USER:PASS@HOST[:PORT]/DB`
+    pub url: String,
+    /// The store's `pub/media` folder, to hash gallery images.
+    pub media_dir: Option<PathBuf>,
+    /// The attribute code that marks AI-generated content.
+    pub ai_attribute: String,
+}
+
+struct Attr {
+    id: i64,
+    backend: String,
+}
+
+/// Reads the catalog. Runs its own small async runtime, so callers stay synchronous.
+pub fn read_database(opts: &MagentoOptions) -> Result<Catalog, PlatformError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(read(opts))
+}
+
+/// The URL with any password hidden, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn read(opts: &MagentoOptions) -> Result<Catalog, PlatformError> {
+    if !opts.url.starts_with("mysql://") && !opts.url.starts_with("mariadb://") {
+        return Err(PlatformError::BadRequest(format!(
+            "--db {}: expected mysql://USER:PASS@HOST/DB",
+            redact(&opts.url)
+        )));
+    }
+    let url = opts.url.replacen("mariadb://", "mysql://", 1);
+    let db_err = |e: sqlx::Error| PlatformError::Database {
+        url: redact(&opts.url),
+        message: e.to_string(),
+    };
+    let pool = MySqlPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url)
+        .await
+        .map_err(db_err)?;
+    let result = read_catalog(&pool, opts).await.map_err(db_err);
+    pool.close().await;
+    result
+}
+
+async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog, sqlx::Error> {
+    let mut warnings = Vec::new();
+    let link = link_column(pool).await?;
+    let mut codes: Vec<&str> = TEXT_ATTRIBUTES.to_vec();
+    codes.push(&opts.ai_attribute);
+    let mut attrs: HashMap<String, Attr> = HashMap::new();
+    let rows = sqlx::query(
+        "SELECT a.attribute_id, a.attribute_code, a.backend_type FROM eav_attribute a
+         JOIN eav_entity_type t ON t.entity_type_id = a.entity_type_id
+         WHERE t.entity_type_code = 'catalog_product'",
+    )
+    .fetch_all(pool)
+    .await?;
+    for r in rows {
+        let code: String = r.try_get("attribute_code")?;
+        if codes.contains(&code.as_str()) {
+            attrs.insert(
+                code,
+                Attr {
+                    id: r
+                        .try_get::<u16, _>("attribute_id")
+                        .map(i64::from)
+                        .or_else(|_| r.try_get::<i64, _>("attribute_id"))?,
+                    backend: r.try_get("backend_type")?,
+                },
+            );
+        }
+    }
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_product_entity")
+        .fetch_one(pool)
+        .await?;
+
+    // The AI flag per (sku, store).
+    let mut flags: HashMap<(String, u32), bool> = HashMap::new();
+    match attrs.get(&opts.ai_attribute) {
+        Some(a) => {
+            for r in values(pool, &link, a).await? {
+                flags.insert((r.0, r.1), truthy(&r.2));
+            }
+        }
+        None => warnings.push(format!(
+            "no product attribute `{}`: nothing is marked AI-generated (pass --ai-attribute CODE if the store uses another code)",
+            opts.ai_attribute
+        )),
+    }
+    let flag = |sku: &str, store: u32| {
+        flags
+            .get(&(sku.to_owned(), store))
+            .or_else(|| flags.get(&(sku.to_owned(), 0)))
+            .copied()
+            .unwrap_or(false)
+    };
+
+    let mut assets = Vec::new();
+    for code in TEXT_ATTRIBUTES {
+        let Some(a) = attrs.get(code) else {
+            warnings.push(format!("no product attribute `{code}`"));
+            continue;
+        };
+        for (sku, store, value) in values(pool, &link, a).await? {
+            if value.trim().is_empty() {
+                continue;
+            }
+            assets.push(CatalogAsset {
+                ai_generated: flag(&sku, store),
+                sha256: Some(html_sha256(&value)),
+                uri: format!("magento://{sku}/{code}?store={store}"),
+                product: sku,
+                kind: "text",
+                attribute: code.to_owned(),
+                store_id: store,
+            });
+        }
+    }
+
+    // `link` is one of two fixed column names: the SQL is ours.
+    let gallery = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT e.sku, g.value FROM catalog_product_entity_media_gallery g
+         JOIN catalog_product_entity_media_gallery_value_to_entity ve ON ve.value_id = g.value_id
+         JOIN catalog_product_entity e ON e.{link} = ve.{link}
+         WHERE g.media_type = 'image' AND g.disabled = 0
+         ORDER BY e.sku, g.value_id"
+    )))
+    .fetch_all(pool)
+    .await?;
+    for r in gallery {
+        let sku: String = r.try_get("sku")?;
+        let value: String = r.try_get("value")?;
+        let sha256 = match &opts.media_dir {
+            Some(dir) => {
+                let path = media_path(dir, &value);
+                match hash_file(&path) {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        warnings.push(format!("{sku}: gallery image {}: {e}", path.display()));
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        assets.push(CatalogAsset {
+            ai_generated: flag(&sku, 0),
+            product: sku,
+            kind: "image",
+            attribute: "media_gallery".into(),
+            store_id: 0,
+            sha256,
+            uri: value,
+        });
+    }
+    Ok(Catalog {
+        products: products as u64,
+        assets,
+        warnings,
+    })
+}
+
+/// `entity_id` (Magento Open Source) or `row_id` (Adobe Commerce with staging).
+async fn link_column(pool: &MySqlPool) -> Result<String, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.columns
+         WHERE table_schema = DATABASE() AND table_name = 'catalog_product_entity_text' AND column_name = 'row_id'",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(if n > 0 { "row_id" } else { "entity_id" }.to_owned())
+}
+
+/// (sku, store_id, value as text) for one attribute.
+async fn values(
+    pool: &MySqlPool,
+    link: &str,
+    a: &Attr,
+) -> Result<Vec<(String, u32, String)>, sqlx::Error> {
+    let table = match a.backend.as_str() {
+        "varchar" | "text" | "int" | "decimal" | "datetime" => {
+            format!("catalog_product_entity_{}", a.backend)
+        }
+        _ => return Ok(Vec::new()),
+    };
+    // `table` and `link` come from fixed lists above: the SQL is ours.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT e.sku, v.store_id, CAST(v.value AS CHAR) AS value FROM {table} v
+         JOIN catalog_product_entity e ON e.{link} = v.{link}
+         WHERE v.attribute_id = ? ORDER BY e.sku, v.store_id"
+    )))
+    .bind(a.id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let store: u32 = r
+                .try_get::<u16, _>("store_id")
+                .map(u32::from)
+                .or_else(|_| r.try_get::<u32, _>("store_id"))?;
+            let value: Option<String> = r.try_get("value")?;
+            Ok((r.try_get("sku")?, store, value.unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// `pub/media/catalog/product` + the gallery value, refusing `..` escapes.
+pub fn media_path(media_dir: &Path, value: &str) -> PathBuf {
+    let mut p = media_dir.join("catalog").join("product");
+    for part in value
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+    {
+        p.push(part);
+    }
+    p
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex::encode(h.finalize()))
+}

@@ -1,0 +1,25 @@
+//! synthgov-registry: what synthetic data and AI-generated content a store has, where
+//! it came from, and which rules apply. Contract: `shared/spec/inventory.md`.
+//!
+//! - [`registry`]: the one write path (authorize, append, project, one transaction)
+//!   and reads of the projections;
+//! - [`model`], [`parse`]: the inventory YAML and its validation;
+//! - [`apply`]: declarative apply with a diff, idempotent;
+//! - [`register`]: content files as assets, dataset versions;
+//! - [`classify`]: regulatory classification from a shipped rules file;
+//! - [`lineage`]: the provenance graph and its renderings;
+
+pub mod apply;
+pub mod classify;
+pub mod error;
+pub mod flags;
+pub mod import;
+pub mod lineage;
+pub mod model;
+pub mod model_card;
+pub mod parse;
+pub mod register;
+pub mod registry;
+
+pub use error::RegistryError;
+pub use registry::{Actor, Registry};

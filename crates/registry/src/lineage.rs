@@ -1,0 +1,301 @@
+//! The provenance graph: source -> generator -> dataset -> dataset version -> system,
+//! and generator -> asset. `synthgov lineage ID` shows everything upstream and
+//! downstream of one node, as JSON, Graphviz dot, Mermaid, or OpenLineage RunEvents
+//! (one per generator: a run of that job reading its sources and writing its
+//! datasets; schema `shared/testdata/openlineage/OpenLineage.json`, `$defs/RunEvent`).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::apply::current;
+use crate::error::RegistryError;
+use crate::registry::Registry;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Node {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub relation: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Graph {
+    pub root: String,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+/// The whole graph of the registry.
+pub fn full_graph(reg: &Registry) -> Result<Graph, RegistryError> {
+    let inv = current(reg)?;
+    let mut nodes = BTreeMap::new();
+    let mut edges = BTreeSet::new();
+    let mut node = |kind: &str, id: &str, label: String| {
+        let key = format!("{kind}:{id}");
+        nodes.entry(key.clone()).or_insert(Node {
+            id: key.clone(),
+            kind: kind.into(),
+            label,
+        });
+        key
+    };
+    let mut edge = |from: &str, to: &str, rel: &str| {
+        edges.insert(Edge {
+            from: from.into(),
+            to: to.into(),
+            relation: rel.into(),
+        });
+    };
+    for s in &inv.sources {
+        node("source", &s.id, s.id.clone());
+    }
+    for v in &inv.vendors {
+        node("vendor", &v.id, v.id.clone());
+    }
+    for g in &inv.generators {
+        let gid = node("generator", &g.id, format!("{} {}", g.id, g.version));
+        for s in &g.trained_on {
+            edge(&format!("source:{s}"), &gid, "trains");
+        }
+        if let Some(v) = &g.vendor {
+            edge(&format!("vendor:{v}"), &gid, "supplies");
+        }
+    }
+    for d in &inv.datasets {
+        let did = node("dataset", &d.id, d.id.clone());
+        edge(&format!("generator:{}", d.generator), &did, "generates");
+    }
+    for v in reg.dataset_versions()? {
+        let vid = node(
+            "dataset_version",
+            &format!("{}@{}", v.dataset, v.version),
+            format!("{} v{} ({})", v.dataset, v.version, &v.content_sha256[..12]),
+        );
+        edge(&format!("dataset:{}", v.dataset), &vid, "version");
+    }
+    for s in &inv.systems {
+        let sid = node("system", &s.id, format!("{} ({})", s.id, s.use_case));
+        for g in &s.generators {
+            edge(&format!("generator:{g}"), &sid, "publishes");
+        }
+        for t in &s.trained_on {
+            if inv.sources.iter().any(|x| &x.id == t) {
+                edge(&format!("source:{t}"), &sid, "trains");
+            }
+        }
+    }
+    for (system, dataset, version) in reg.training()? {
+        let from = match version {
+            Some(v) => format!("dataset_version:{dataset}@{v}"),
+            None => format!("dataset:{dataset}"),
+        };
+        edge(&from, &format!("system:{system}"), "trains");
+    }
+    for a in reg.assets()? {
+        let key = a.sha256.clone().unwrap_or_else(|| a.uri.clone());
+        let aid = node("asset", &key, format!("{} {}", a.kind, short(&a.uri)));
+        if let Some(g) = &a.generator {
+            edge(&format!("generator:{g}"), &aid, "generated");
+        }
+        if let Some(d) = &a.dataset {
+            edge(&format!("dataset:{d}"), &aid, "contains");
+        }
+    }
+    Ok(Graph {
+        root: String::new(),
+        nodes: nodes.into_values().collect(),
+        edges: edges.into_iter().collect(),
+    })
+}
+
+fn short(uri: &str) -> String {
+    uri.rsplit('/')
+        .next()
+        .unwrap_or(uri)
+        .chars()
+        .take(40)
+        .collect()
+}
+
+/// Resolves a user's id to a node: `kind:id`, a bare id (unique across kinds),
+/// `dataset@version`, or an asset's SHA-256.
+pub fn resolve(graph: &Graph, id: &str) -> Result<String, RegistryError> {
+    if graph.nodes.iter().any(|n| n.id == id) {
+        return Ok(id.to_owned());
+    }
+    let candidates: Vec<&Node> = graph
+        .nodes
+        .iter()
+        .filter(|n| n.id.split_once(':').is_some_and(|(_, rest)| rest == id))
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(RegistryError::NotFound(format!(
+            "{id:?} is no source, generator, dataset, dataset version, system, vendor or asset hash in the inventory"
+        ))),
+        many => Err(RegistryError::BadRequest(format!(
+            "{id:?} is ambiguous: {}; name one of them",
+            many.iter()
+                .map(|n| n.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The part of `graph` upstream and downstream of `root`.
+pub fn around(graph: &Graph, root: &str) -> Graph {
+    let mut keep: BTreeSet<&str> = BTreeSet::from([root]);
+    for forward in [true, false] {
+        let mut queue = VecDeque::from([root]);
+        while let Some(n) = queue.pop_front() {
+            for e in &graph.edges {
+                let (a, b) = if forward {
+                    (&e.from, &e.to)
+                } else {
+                    (&e.to, &e.from)
+                };
+                if a == n && keep.insert(b) {
+                    queue.push_back(b);
+                }
+            }
+        }
+    }
+    Graph {
+        root: root.to_owned(),
+        nodes: graph
+            .nodes
+            .iter()
+            .filter(|n| keep.contains(n.id.as_str()))
+            .cloned()
+            .collect(),
+        edges: graph
+            .edges
+            .iter()
+            .filter(|e| keep.contains(e.from.as_str()) && keep.contains(e.to.as_str()))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn quote_dot(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Graphviz dot.
+pub fn to_dot(g: &Graph) -> String {
+    let mut out =
+        String::from("digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    for n in &g.nodes {
+        let shape = match n.kind.as_str() {
+            "source" => "cylinder",
+            "generator" => "box",
+            "dataset" | "dataset_version" => "folder",
+            "system" => "component",
+            "asset" => "note",
+            _ => "ellipse",
+        };
+        let extra = if n.id == g.root { ", penwidth=2" } else { "" };
+        out.push_str(&format!(
+            "  {} [label={}, shape={shape}{extra}];\n",
+            quote_dot(&n.id),
+            quote_dot(&format!("{}\\n{}", n.kind, n.label))
+        ));
+    }
+    for e in &g.edges {
+        out.push_str(&format!(
+            "  {} -> {} [label={}];\n",
+            quote_dot(&e.from),
+            quote_dot(&e.to),
+            quote_dot(&e.relation)
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Mermaid flowchart.
+pub fn to_mermaid(g: &Graph) -> String {
+    let ids: BTreeMap<&str, String> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), format!("n{i}")))
+        .collect();
+    let esc = |s: &str| s.replace('"', "#quot;");
+    let mut out = String::from("flowchart LR\n");
+    for n in &g.nodes {
+        out.push_str(&format!(
+            "  {}[\"{}: {}\"]\n",
+            ids[n.id.as_str()],
+            n.kind,
+            esc(&n.label)
+        ));
+    }
+    for e in &g.edges {
+        if let (Some(a), Some(b)) = (ids.get(e.from.as_str()), ids.get(e.to.as_str())) {
+            out.push_str(&format!("  {a} -->|{}| {b}\n", e.relation));
+        }
+    }
+    out
+}
+
+/// A deterministic UUID (version 8 layout) from a name.
+fn uuid_from(name: &str) -> String {
+    let h = Sha256::digest(name.as_bytes());
+    let mut b: [u8; 16] = h[..16].try_into().expect("16 bytes");
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..]
+    )
+}
+
+/// OpenLineage RunEvents, one per generator in the graph.
+pub fn to_openlineage(g: &Graph, namespace: &str, event_time: &str) -> Vec<Value> {
+    let name_of = |id: &str| id.split_once(':').map_or(id, |(_, n)| n).to_owned();
+    g.nodes
+        .iter()
+        .filter(|n| n.kind == "generator")
+        .map(|gnode| {
+            let inputs: Vec<Value> = g
+                .edges
+                .iter()
+                .filter(|e| e.to == gnode.id && e.from.starts_with("source:"))
+                .map(|e| json!({"namespace": namespace, "name": name_of(&e.from)}))
+                .collect();
+            let outputs: Vec<Value> = g
+                .edges
+                .iter()
+                .filter(|e| e.from == gnode.id && e.relation == "generates")
+                .map(|e| json!({"namespace": namespace, "name": name_of(&e.to)}))
+                .collect();
+            json!({
+                "eventTime": event_time,
+                "eventType": "COMPLETE",
+                "producer": "https://synthgov.dev/synthgov",
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+                "run": {"runId": uuid_from(&format!("{namespace}/{}", gnode.id))},
+                "job": {"namespace": namespace, "name": name_of(&gnode.id)},
+                "inputs": inputs,
+                "outputs": outputs,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,485 @@
+//! [`Registry`]: the one write path. Every state change is authorized, appended to the
+//! ledger as an event, and applied to the projection tables, all in one SQLite
+//! transaction: either the event and its projection both exist, or neither does.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value};
+use synthgov_core::Event;
+use synthgov_core::event::now_rfc3339;
+use synthgov_ledger::{AppendReceipt, Ledger, PreparedEntry, append_in_tx};
+use synthgov_store::{Home, SqliteStore};
+
+use crate::error::RegistryError;
+
+/// Who acts, as recorded in every event's `actor`.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+}
+
+/// Decides whether an actor may take an action. The CLI runs as the owner of the
+/// store files ([`LocalOwner`]); the server plugs in token-based Cedar policies.
+pub trait Authorizer {
+    fn authorize(&self, actor: &Actor, action: &str) -> Result<(), String>;
+}
+
+/// The local user who owns the home folder may do everything the files allow.
+pub struct LocalOwner;
+
+impl Authorizer for LocalOwner {
+    fn authorize(&self, _actor: &Actor, _action: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A projection update that goes with an event.
+#[derive(Debug, Clone)]
+pub enum Projection {
+    None,
+    PutObject {
+        kind: String,
+        id: String,
+        body: Value,
+    },
+    RemoveObject {
+        kind: String,
+        id: String,
+    },
+    PutDatasetVersion {
+        dataset: String,
+        version: u64,
+        content_sha256: String,
+        files: u64,
+        bytes: u64,
+    },
+    SetTraining {
+        system: String,
+        datasets: Vec<(String, Option<u64>)>,
+    },
+    PutAsset(AssetRow),
+    SetFlag {
+        name: String,
+        enabled: bool,
+        actor: String,
+        reason: Option<String>,
+    },
+    PutFingerprints {
+        dataset: String,
+        version: u64,
+        entity: String,
+        columns: Vec<String>,
+        filter: Vec<u8>,
+        bits: u64,
+        hashes: u32,
+        items: u64,
+    },
+}
+
+/// One row of the `assets` projection.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AssetRow {
+    pub uri: String,
+    pub sha256: Option<String>,
+    pub kind: String,
+    pub generator: Option<String>,
+    pub dataset: Option<String>,
+    pub surface: Option<String>,
+    pub platform: Option<String>,
+    pub ai_generated: bool,
+    pub bytes: Option<u64>,
+    pub attrs: Value,
+}
+
+/// An event and the projection it implies.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub kind: String,
+    pub data: Map<String, Value>,
+    pub projection: Projection,
+}
+
+pub struct Registry {
+    ledger: Ledger<SqliteStore>,
+    authorizer: Box<dyn Authorizer + Send>,
+}
+
+impl Registry {
+    /// Opens the registry of a home folder, acting as its local owner.
+    pub fn open(home: &Home) -> Result<Registry, RegistryError> {
+        let (store, identity) = home.open_parts()?;
+        Ok(Registry {
+            ledger: Ledger::new(Box::new(store), identity),
+            authorizer: Box::new(LocalOwner),
+        })
+    }
+
+    pub fn with_authorizer(mut self, a: Box<dyn Authorizer + Send>) -> Registry {
+        self.authorizer = a;
+        self
+    }
+
+    pub fn ledger(&self) -> &Ledger<SqliteStore> {
+        &self.ledger
+    }
+
+    pub fn ledger_mut(&mut self) -> &mut Ledger<SqliteStore> {
+        &mut self.ledger
+    }
+
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        self.ledger.store().connection()
+    }
+
+    /// The one write path: authorize `action`, append one event per change, apply the
+    /// projections, commit. Nothing is written if any step fails.
+    pub fn commit(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        changes: Vec<Change>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        self.authorizer
+            .authorize(actor, action)
+            .map_err(|reason| RegistryError::Denied {
+                actor: actor.name.clone(),
+                action: action.to_owned(),
+                reason,
+            })?;
+        let time = now_rfc3339();
+        let mut entries = Vec::with_capacity(changes.len());
+        for c in &changes {
+            let event = Event::new(
+                c.kind.clone(),
+                actor.name.clone(),
+                time.clone(),
+                c.data.clone(),
+            )
+            .map_err(synthgov_ledger::LedgerError::from)?;
+            entries.push(PreparedEntry::from_event(&event));
+        }
+        let mut tx = self.ledger.store_mut().write()?;
+        let mut once = Some(entries);
+        let receipt = append_in_tx(&mut tx, &mut || Ok(once.take()), &mut |_| {})?;
+        for (i, c) in changes.iter().enumerate() {
+            project(
+                tx.sql(),
+                receipt.first_index + i as u64,
+                &time,
+                &c.projection,
+            )?;
+        }
+        tx.commit_now()?;
+        Ok(receipt)
+    }
+
+    /// Asks the authorizer without writing anything.
+    pub fn authorize(&self, actor: &Actor, action: &str) -> Result<(), RegistryError> {
+        self.authorizer
+            .authorize(actor, action)
+            .map_err(|reason| RegistryError::Denied {
+                actor: actor.name.clone(),
+                action: action.to_owned(),
+                reason,
+            })
+    }
+
+    /// Stored fingerprint filters: (dataset, version, entity, columns, filter, bits, hashes, items).
+    #[allow(clippy::type_complexity)]
+    pub fn fingerprint_filters(
+        &self,
+    ) -> Result<Vec<(String, u64, String, Vec<String>, Vec<u8>, u64, u32, u64)>, RegistryError>
+    {
+        let mut stmt = self.conn().prepare(
+            "SELECT dataset, version, entity, columns, filter, bits, hashes, items FROM fingerprints ORDER BY dataset, version",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, String>(2)?,
+                serde_json::from_str::<Vec<String>>(&r.get::<_, String>(3)?).unwrap_or_default(),
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, i64>(5)? as u64,
+                r.get::<_, i64>(6)? as u32,
+                r.get::<_, i64>(7)? as u64,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Appends an event that changes no projection (e.g. a refusal), through the same path.
+    pub fn record(
+        &mut self,
+        actor: &Actor,
+        kind: &str,
+        data: Map<String, Value>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        self.commit(
+            actor,
+            "record",
+            vec![Change {
+                kind: kind.to_owned(),
+                data,
+                projection: Projection::None,
+            }],
+        )
+    }
+
+    /// The stored body of an inventory object.
+    pub fn object(&self, kind: &str, id: &str) -> Result<Option<Value>, RegistryError> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM inventory_objects WHERE kind = ?1 AND id = ?2",
+                params![kind, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// All stored objects of a kind, by id.
+    pub fn objects(&self, kind: &str) -> Result<Vec<(String, Value)>, RegistryError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, body FROM inventory_objects WHERE kind = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([kind], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            out.push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
+        }
+        Ok(out)
+    }
+
+    /// Latest version of a dataset: (version, content sha256).
+    pub fn latest_version(&self, dataset: &str) -> Result<Option<(u64, String)>, RegistryError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT version, content_sha256 FROM dataset_versions WHERE dataset = ?1 ORDER BY version DESC LIMIT 1",
+                [dataset],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Every dataset version: (dataset, version, sha256, files, bytes, ledger index).
+    pub fn dataset_versions(&self) -> Result<Vec<DatasetVersion>, RegistryError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT dataset, version, content_sha256, files, bytes, ledger_index FROM dataset_versions ORDER BY dataset, version",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DatasetVersion {
+                dataset: r.get(0)?,
+                version: r.get::<_, i64>(1)? as u64,
+                content_sha256: r.get(2)?,
+                files: r.get::<_, i64>(3)? as u64,
+                bytes: r.get::<_, i64>(4)? as u64,
+                ledger_index: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (system, dataset, version) training links.
+    pub fn training(&self) -> Result<Vec<(String, String, Option<u64>)>, RegistryError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT system, dataset, version FROM system_training ORDER BY system, dataset",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Systems trained on a version of `dataset` (any version when `version` is None).
+    pub fn systems_trained_on(
+        &self,
+        dataset: &str,
+        version: Option<u64>,
+    ) -> Result<Vec<String>, RegistryError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT system FROM system_training WHERE dataset = ?1 AND (?2 IS NULL OR version = ?2) ORDER BY system",
+        )?;
+        let rows = stmt.query_map(params![dataset, version.map(|v| v as i64)], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The asset at `uri`.
+    pub fn asset(&self, uri: &str) -> Result<Option<AssetRow>, RegistryError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{ASSET_SELECT} WHERE uri = ?1"))?;
+        Ok(stmt.query_row([uri], asset_from_row).optional()?)
+    }
+
+    /// Assets with content hash `sha256`.
+    pub fn assets_by_hash(&self, sha256: &str) -> Result<Vec<AssetRow>, RegistryError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{ASSET_SELECT} WHERE sha256 = ?1 ORDER BY uri"))?;
+        let rows = stmt.query_map([sha256], asset_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every asset, by uri.
+    pub fn assets(&self) -> Result<Vec<AssetRow>, RegistryError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("{ASSET_SELECT} ORDER BY uri"))?;
+        let rows = stmt.query_map([], asset_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A dataset version as projected.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatasetVersion {
+    pub dataset: String,
+    pub version: u64,
+    pub content_sha256: String,
+    pub files: u64,
+    pub bytes: u64,
+    pub ledger_index: u64,
+}
+
+const ASSET_SELECT: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs FROM assets";
+
+fn asset_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssetRow> {
+    Ok(AssetRow {
+        uri: r.get(0)?,
+        sha256: r.get(1)?,
+        kind: r.get(2)?,
+        generator: r.get(3)?,
+        dataset: r.get(4)?,
+        surface: r.get(5)?,
+        platform: r.get(6)?,
+        ai_generated: r.get::<_, i64>(7)? != 0,
+        bytes: r.get::<_, Option<i64>>(8)?.map(|b| b as u64),
+        attrs: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or(Value::Null),
+    })
+}
+
+fn canonical(v: &Value) -> String {
+    String::from_utf8(synthgov_core::canonical::to_canonical_vec(v).expect("JSON value"))
+        .expect("UTF-8")
+}
+
+fn project(
+    tx: &rusqlite::Transaction,
+    index: u64,
+    time: &str,
+    p: &Projection,
+) -> Result<(), RegistryError> {
+    let index = index as i64;
+    match p {
+        Projection::SetFlag {
+            name,
+            enabled,
+            actor,
+            reason,
+        } => {
+            tx.execute(
+                "INSERT INTO flags (name, enabled, changed_at, changed_by, reason, ledger_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at,
+                   changed_by = excluded.changed_by, reason = excluded.reason, ledger_index = excluded.ledger_index",
+                params![name, *enabled as i64, time, actor, reason, index],
+            )?;
+        }
+        Projection::PutFingerprints {
+            dataset,
+            version,
+            entity,
+            columns,
+            filter,
+            bits,
+            hashes,
+            items,
+        } => {
+            tx.execute(
+                "INSERT INTO fingerprints (dataset, version, entity, columns, filter, bits, hashes, items)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    dataset,
+                    *version as i64,
+                    entity,
+                    serde_json::to_string(columns).expect("strings serialize"),
+                    filter,
+                    *bits as i64,
+                    *hashes as i64,
+                    *items as i64
+                ],
+            )?;
+        }
+        Projection::None => {}
+        Projection::PutObject { kind, id, body } => {
+            tx.prepare_cached(
+                "INSERT INTO inventory_objects (kind, id, body, ledger_index) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ledger_index = excluded.ledger_index",
+            )?
+            .execute(params![kind, id, canonical(body), index])?;
+        }
+        Projection::RemoveObject { kind, id } => {
+            tx.execute(
+                "DELETE FROM inventory_objects WHERE kind = ?1 AND id = ?2",
+                params![kind, id],
+            )?;
+            if kind == "system" {
+                tx.execute("DELETE FROM system_training WHERE system = ?1", [id])?;
+            }
+        }
+        Projection::PutDatasetVersion {
+            dataset,
+            version,
+            content_sha256,
+            files,
+            bytes,
+        } => {
+            tx.execute(
+                "INSERT INTO dataset_versions (dataset, version, content_sha256, files, bytes, ledger_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![dataset, *version as i64, content_sha256, *files as i64, *bytes as i64, index],
+            )?;
+        }
+        Projection::SetTraining { system, datasets } => {
+            tx.execute("DELETE FROM system_training WHERE system = ?1", [system])?;
+            for (d, v) in datasets {
+                tx.execute(
+                    "INSERT INTO system_training (system, dataset, version) VALUES (?1, ?2, ?3)",
+                    params![system, d, v.map(|v| v as i64)],
+                )?;
+            }
+        }
+        Projection::PutAsset(a) => {
+            tx.prepare_cached(
+                "INSERT INTO assets (uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (uri) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind,
+                   generator = excluded.generator, dataset = excluded.dataset, surface = excluded.surface,
+                   platform = excluded.platform, ai_generated = excluded.ai_generated, bytes = excluded.bytes,
+                   attrs = excluded.attrs, ledger_index = excluded.ledger_index",
+            )?
+            .execute(params![
+                a.uri,
+                a.sha256,
+                a.kind,
+                a.generator,
+                a.dataset,
+                a.surface,
+                a.platform,
+                a.ai_generated as i64,
+                a.bytes.map(|b| b as i64),
+                canonical(&a.attrs),
+                index
+            ])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,441 @@
+//! The home folder: `--home DIR`, else `$SYNTHGOV_HOME`, else `./.synthgov`.
+//!
+//! ```text
+//! .synthgov/
+//!   synthgov.toml     config: store id, ledger origin and key name, store URL
+//!   synthgov.db       the SQLite store (default backend)
+//!   keys/             mode 0700
+//!     ledger.key      Ed25519 signed-note skey, mode 0600, never replaced
+//! ```
+//!
+//! `init` is idempotent: it creates what is missing and leaves what exists alone. A
+//! key is written to a temporary file and hard-linked into place, so it appears
+//! whole or not at all, and an existing key is never overwritten.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use synthgov_ledger::{Ledger, LedgerKey, LogIdentity, StoreError};
+
+use crate::sqlite::SqliteStore;
+
+pub const CONFIG_FILE: &str = "synthgov.toml";
+pub const DB_FILE: &str = "synthgov.db";
+pub const KEYS_DIR: &str = "keys";
+pub const LEDGER_KEY_FILE: &str = "ledger.key";
+pub const MARKER_KEY_FILE: &str = "marker.key";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HomeError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    BadConfig { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    BadKey { path: PathBuf, message: String },
+    #[error("{0} is not initialized: run `synthgov init` (or pass --home DIR)")]
+    NotInitialized(PathBuf),
+    #[error("store id mismatch: {config} says {in_config:?} but the database says {in_db:?}")]
+    StoreIdMismatch {
+        config: PathBuf,
+        in_config: String,
+        in_db: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl HomeError {
+    /// True when the user's files are wrong (exit 2) rather than the environment.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            HomeError::BadConfig { .. }
+                | HomeError::BadKey { .. }
+                | HomeError::NotInitialized(_)
+                | HomeError::StoreIdMismatch { .. }
+        )
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> HomeError + '_ {
+    move |source| HomeError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// `synthgov.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub ledger: LedgerConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<ClassificationConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationConfig {
+    /// A rules file that extends or overrides the shipped classification rules
+    /// (relative paths are relative to the home folder).
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Fixed at `init`; names this store in checkpoint origins and audit packs.
+    pub id: String,
+    /// `postgres://...` to use PostgreSQL; absent for the SQLite file in the home.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerConfig {
+    /// First line of every checkpoint; default `synthgov.local/<store id>`.
+    pub origin: String,
+    /// Signature name; the origin when absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_name: Option<String>,
+}
+
+/// What `init` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    pub home: PathBuf,
+    pub store_id: String,
+    pub origin: String,
+    pub verifier_key: String,
+    pub created_config: bool,
+    pub created_key: bool,
+    pub created_database: bool,
+}
+
+/// A home folder.
+#[derive(Debug, Clone)]
+pub struct Home {
+    pub dir: PathBuf,
+}
+
+impl Home {
+    /// `explicit` (from `--home`), else `$SYNTHGOV_HOME`, else `./.synthgov`.
+    pub fn resolve(explicit: Option<PathBuf>) -> Home {
+        let dir = explicit
+            .or_else(|| std::env::var_os("SYNTHGOV_HOME").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(".synthgov"));
+        Home { dir }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join(CONFIG_FILE)
+    }
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.join(DB_FILE)
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.dir.join(KEYS_DIR).join(LEDGER_KEY_FILE)
+    }
+    pub fn marker_key_path(&self) -> PathBuf {
+        self.dir.join(KEYS_DIR).join(MARKER_KEY_FILE)
+    }
+
+    /// The secret that keys row markers and fingerprints (32 bytes); created by
+    /// `init` when missing, never replaced.
+    pub fn marker_secret(&self) -> Result<[u8; 32], HomeError> {
+        let path = self.marker_key_path();
+        if !path.exists() {
+            write_new_file(
+                &path,
+                format!("{}\n", hex::encode(rand::random::<[u8; 32]>())).as_bytes(),
+                0o600,
+            )
+            .or_else(|e| if path.exists() { Ok(()) } else { Err(e) })?;
+        }
+        let text = fs::read_to_string(&path).map_err(io_err(&path))?;
+        hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| HomeError::BadKey {
+                path,
+                message: "expected 64 hex digits".into(),
+            })
+    }
+
+    /// Creates whatever is missing; never replaces a key.
+    pub fn init(&self) -> Result<InitReport, HomeError> {
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let keys = self.dir.join(KEYS_DIR);
+        fs::create_dir_all(&keys).map_err(io_err(&keys))?;
+        set_mode(&keys, 0o700)?;
+
+        let config_path = self.config_path();
+        let created_config = !config_path.exists();
+        let config = if created_config {
+            let id = hex::encode(rand::random::<[u8; 8]>());
+            let config = Config {
+                ledger: LedgerConfig {
+                    origin: format!("synthgov.local/{id}"),
+                    key_name: None,
+                },
+                store: StoreConfig { id, url: None },
+                classification: None,
+            };
+            let text = format!(
+                "# synthgov configuration. The store id is fixed at init; the origin is the\n\
+                 # first line of every checkpoint, so changing it starts a new log identity.\n\n{}",
+                toml::to_string_pretty(&config).expect("config serializes")
+            );
+            write_new_file(&config_path, text.as_bytes(), 0o644)?;
+            config
+        } else {
+            self.config()?
+        };
+
+        let key_path = self.key_path();
+        let created_key = !key_path.exists();
+        if created_key {
+            let key = LedgerKey::generate();
+            let skey = key
+                .to_skey(config.key_name())
+                .map_err(|e| HomeError::BadConfig {
+                    path: config_path.clone(),
+                    message: format!("ledger.key_name: {e}"),
+                })?;
+            write_new_file(&key_path, format!("{skey}\n").as_bytes(), 0o600)?;
+        }
+
+        self.marker_secret()?;
+        let created_database = !self.db_path().exists();
+        let store = SqliteStore::open(&self.db_path())?;
+        let in_db = store.meta_init("store_id", &config.store.id)?;
+        if in_db != config.store.id {
+            return Err(HomeError::StoreIdMismatch {
+                config: config_path,
+                in_config: config.store.id,
+                in_db,
+            });
+        }
+        let key = self.load_key()?;
+        let verifier_key = key
+            .vkey(config.key_name())
+            .map_err(|e| HomeError::BadConfig {
+                path: config_path,
+                message: format!("ledger.key_name: {e}"),
+            })?;
+        Ok(InitReport {
+            home: self.dir.clone(),
+            store_id: config.store.id.clone(),
+            origin: config.ledger.origin.clone(),
+            verifier_key,
+            created_config,
+            created_key,
+            created_database,
+        })
+    }
+
+    /// Reads `synthgov.toml`.
+    pub fn config(&self) -> Result<Config, HomeError> {
+        let path = self.config_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(HomeError::NotInitialized(self.dir.clone()));
+            }
+            Err(e) => return Err(io_err(&path)(e)),
+        };
+        let config: Config = toml::from_str(&text).map_err(|e| HomeError::BadConfig {
+            path: path.clone(),
+            message: describe_toml_error(&text, &e),
+        })?;
+        if !signed_note_name_ok(config.key_name()) {
+            return Err(HomeError::BadConfig {
+                path,
+                message: format!(
+                    "ledger key name {:?} must be non-empty, without spaces or '+'",
+                    config.key_name()
+                ),
+            });
+        }
+        Ok(config)
+    }
+
+    fn load_key(&self) -> Result<LedgerKey, HomeError> {
+        let path = self.key_path();
+        let text = fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                HomeError::NotInitialized(self.dir.clone())
+            } else {
+                io_err(&path)(e)
+            }
+        })?;
+        LedgerKey::from_skey(&text).map_err(|e| HomeError::BadKey {
+            path,
+            message: e.to_string(),
+        })
+    }
+
+    /// Opens the ledger of this home (SQLite).
+    pub fn open_ledger(&self) -> Result<Ledger, HomeError> {
+        let (store, identity) = self.open_parts()?;
+        Ok(Ledger::new(Box::new(store), identity))
+    }
+
+    /// The store and the log identity, for callers that need the concrete store.
+    pub fn open_parts(&self) -> Result<(SqliteStore, LogIdentity), HomeError> {
+        let config = self.config()?;
+        let key = self.load_key()?;
+        if !self.db_path().exists() {
+            return Err(HomeError::NotInitialized(self.dir.clone()));
+        }
+        let store = SqliteStore::open(&self.db_path())?;
+        if let Some(in_db) = store.meta_get("store_id")?
+            && in_db != config.store.id
+        {
+            return Err(HomeError::StoreIdMismatch {
+                config: self.config_path(),
+                in_config: config.store.id,
+                in_db,
+            });
+        }
+        let identity = LogIdentity {
+            key_name: config.key_name().to_owned(),
+            origin: config.ledger.origin,
+            key,
+        };
+        Ok((store, identity))
+    }
+}
+
+impl Config {
+    pub fn key_name(&self) -> &str {
+        self.ledger
+            .key_name
+            .as_deref()
+            .unwrap_or(&self.ledger.origin)
+    }
+}
+
+fn signed_note_name_ok(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(char::is_whitespace) && !name.contains('+')
+}
+
+/// "line L, column C: message", from a toml error's byte span.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim_end().to_owned();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {col}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+/// Writes `bytes` to `path`, which must not exist, atomically: a temporary file is
+/// written and synced, then hard-linked into place (which fails if `path` appeared).
+fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), HomeError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(bytes).map_err(io_err(&tmp))?;
+        f.sync_all().map_err(io_err(&tmp))?;
+        set_mode(&tmp, mode)?;
+        fs::hard_link(&tmp, path).map_err(io_err(path))?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<(), HomeError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_is_idempotent_and_keeps_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home {
+            dir: dir.path().join("h"),
+        };
+        let first = home.init().unwrap();
+        assert!(first.created_key && first.created_config && first.created_database);
+        let key_before = fs::read(home.key_path()).unwrap();
+        let second = home.init().unwrap();
+        assert!(!second.created_key && !second.created_config && !second.created_database);
+        assert_eq!(fs::read(home.key_path()).unwrap(), key_before);
+        assert_eq!(first.verifier_key, second.verifier_key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(home.key_path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let mode = fs::metadata(home.dir.join(KEYS_DIR))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
+
+    #[test]
+    fn bad_config_names_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home {
+            dir: dir.path().to_owned(),
+        };
+        home.init().unwrap();
+        let text = fs::read_to_string(home.config_path()).unwrap();
+        fs::write(home.config_path(), text.replace("origin", "orign")).unwrap();
+        let err = home.config().unwrap_err().to_string();
+        assert!(err.contains("synthgov.toml: line"), "{err}");
+        assert!(err.contains("orign"), "{err}");
+    }
+
+    #[test]
+    fn uninitialized_home_says_how_to_fix_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home {
+            dir: dir.path().join("none"),
+        };
+        let err = home.open_ledger().err().unwrap();
+        assert!(err.is_bad_input());
+        assert!(err.to_string().contains("synthgov init"));
+    }
+}

@@ -1,0 +1,425 @@
+//! Fitted generators: a Gaussian copula over per-column marginals.
+//!
+//! `fit` learns, per column, its type, null rate and marginal (101 quantiles for
+//! numerical and datetime columns; category frequencies for categorical and boolean
+//! ones, with categories seen fewer than `k` times merged into one `(other)` bucket so
+//! that no rare value is reproduced), and the correlation of the columns' normal
+//! scores (dependence). The model never holds a row. `sample` draws correlated normals
+//! through the Cholesky factor (nalgebra), maps them to uniforms with the normal CDF
+//! (statrs) and through each marginal's inverse.
+
+use std::collections::BTreeMap;
+
+use nalgebra::{DMatrix, DVector};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use crate::table::{ColType, Table};
+
+pub const FORMAT: &str = "synthgov-gaussian-copula-v1";
+pub const OTHER: &str = "(other)";
+const QUANTILES: usize = 101;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Category {
+    pub value: String,
+    pub p: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColumnModel {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ctype: ColType,
+    pub null_rate: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<f64>,
+    #[serde(default)]
+    pub integer: bool,
+    #[serde(default)]
+    pub decimals: u32,
+    /// Datetime columns holding dates only (YYYY-MM-DD).
+    #[serde(default)]
+    pub date_only: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    pub format: String,
+    pub model: String,
+    pub rows_seen: u64,
+    /// SHA-256 of the sample file: lineage to the sample by hash only.
+    pub sample_sha256: String,
+    pub min_category_count: u64,
+    pub columns: Vec<ColumnModel>,
+    /// Correlation of normal scores over the non-id columns, row-major.
+    pub correlation: Vec<Vec<f64>>,
+}
+
+fn std_normal() -> Normal {
+    Normal::new(0.0, 1.0).expect("standard normal")
+}
+
+fn decimals_of(s: &str) -> u32 {
+    s.trim()
+        .split_once('.')
+        .map_or(0, |(_, f)| f.len() as u32)
+        .min(6)
+}
+
+/// Quantile `q` in [0, 1] of sorted values, linear interpolation.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Fits a model to `table`. `k`: categories seen fewer times are not kept verbatim.
+pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
+    let n = table.rows;
+    let nd = std_normal();
+    let mut columns = Vec::new();
+    let mut scores: Vec<Vec<f64>> = Vec::new();
+    for c in &table.columns {
+        let nulls = c.raw.iter().filter(|v| v.is_none()).count();
+        let null_rate = nulls as f64 / n.max(1) as f64;
+        let mut cm = ColumnModel {
+            name: c.name.clone(),
+            ctype: c.ctype,
+            null_rate,
+            quantiles: Vec::new(),
+            integer: false,
+            decimals: 0,
+            date_only: false,
+            categories: Vec::new(),
+        };
+        match c.ctype {
+            ColType::Id => {
+                columns.push(cm);
+                continue;
+            }
+            ColType::Numerical | ColType::Datetime => {
+                let mut v: Vec<f64> = c.num.iter().flatten().copied().collect();
+                v.sort_by(f64::total_cmp);
+                cm.quantiles = (0..QUANTILES)
+                    .map(|i| quantile(&v, i as f64 / (QUANTILES - 1) as f64))
+                    .collect();
+                cm.integer = c
+                    .raw
+                    .iter()
+                    .flatten()
+                    .all(|s| !s.contains('.') && !s.contains('e'));
+                cm.decimals = c
+                    .raw
+                    .iter()
+                    .flatten()
+                    .map(|s| decimals_of(s))
+                    .max()
+                    .unwrap_or(0);
+                cm.date_only = c.ctype == ColType::Datetime
+                    && c.raw.iter().flatten().all(|s| s.trim().len() == 10);
+                // Normal scores from average ranks.
+                let mut idx: Vec<usize> = (0..n).filter(|&i| c.num[i].is_some()).collect();
+                idx.sort_by(|&a, &b| c.num[a].unwrap().total_cmp(&c.num[b].unwrap()));
+                let m = idx.len();
+                let mut z = vec![0.0; n];
+                let mut i = 0;
+                while i < m {
+                    let mut j = i;
+                    while j + 1 < m && c.num[idx[j + 1]] == c.num[idx[i]] {
+                        j += 1;
+                    }
+                    let u = ((i + j) as f64 / 2.0 + 0.5) / m as f64;
+                    for &r in &idx[i..=j] {
+                        z[r] = nd.inverse_cdf(u.clamp(1e-9, 1.0 - 1e-9));
+                    }
+                    i = j + 1;
+                }
+                scores.push(z);
+            }
+            ColType::Categorical | ColType::Boolean => {
+                let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+                for v in c.raw.iter().flatten() {
+                    let v = if c.ctype == ColType::Boolean {
+                        v.trim().to_ascii_lowercase()
+                    } else {
+                        v.clone()
+                    };
+                    *counts.entry(v).or_default() += 1;
+                }
+                let present = (n - nulls).max(1) as f64;
+                let mut cats: Vec<(String, u64)> = counts.into_iter().collect();
+                cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let (keep, rare): (Vec<_>, Vec<_>) = cats.into_iter().partition(|(_, c)| *c >= k);
+                cm.categories = keep
+                    .iter()
+                    .map(|(v, c)| Category {
+                        value: v.clone(),
+                        p: *c as f64 / present,
+                    })
+                    .collect();
+                let rare_n: u64 = rare.iter().map(|(_, c)| c).sum();
+                if rare_n > 0 {
+                    cm.categories.push(Category {
+                        value: OTHER.into(),
+                        p: rare_n as f64 / present,
+                    });
+                }
+                // Normal score of a category: the midpoint of its cumulative interval.
+                let mut mid: BTreeMap<&str, f64> = BTreeMap::new();
+                let mut acc = 0.0;
+                for cat in &cm.categories {
+                    mid.insert(&cat.value, acc + cat.p / 2.0);
+                    acc += cat.p;
+                }
+                let z: Vec<f64> = c
+                    .raw
+                    .iter()
+                    .map(|v| match v {
+                        None => 0.0,
+                        Some(v) => {
+                            let v = if c.ctype == ColType::Boolean {
+                                v.trim().to_ascii_lowercase()
+                            } else {
+                                v.clone()
+                            };
+                            let u = mid
+                                .get(v.as_str())
+                                .or_else(|| mid.get(OTHER))
+                                .copied()
+                                .unwrap_or(0.5);
+                            nd.inverse_cdf(u.clamp(1e-9, 1.0 - 1e-9))
+                        }
+                    })
+                    .collect();
+                scores.push(z);
+            }
+        }
+        columns.push(cm);
+    }
+    let d = scores.len();
+    let mut corr = vec![vec![0.0; d]; d];
+    for a in 0..d {
+        for b in a..d {
+            let r = if a == b {
+                1.0
+            } else {
+                pearson(&scores[a], &scores[b])
+            };
+            corr[a][b] = r;
+            corr[b][a] = r;
+        }
+    }
+    Model {
+        format: FORMAT.into(),
+        model: id.to_owned(),
+        rows_seen: n as u64,
+        sample_sha256: sample_sha256.to_owned(),
+        min_category_count: k,
+        columns,
+        correlation: corr,
+    }
+}
+
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx).powi(2);
+        syy += (b - my).powi(2);
+    }
+    if sxx > 0.0 && syy > 0.0 {
+        sxy / (sxx * syy).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// The lower Cholesky factor of the correlation, ridged until positive definite.
+fn cholesky(corr: &[Vec<f64>]) -> DMatrix<f64> {
+    let d = corr.len();
+    let m = DMatrix::from_fn(d, d, |i, j| corr[i][j]);
+    let mut ridge = 0.0;
+    loop {
+        let a = &m + DMatrix::identity(d, d) * ridge;
+        if let Some(c) = a.cholesky() {
+            return c.l();
+        }
+        ridge = if ridge == 0.0 { 1e-9 } else { ridge * 10.0 };
+    }
+}
+
+pub const SAMPLE_CHUNK: u64 = 8192;
+
+/// Samples `rows` rows as CSV text (header included), deterministic in `seed`,
+/// chunk by chunk; `marker` appends a marker per row.
+pub fn sample_csv(
+    model: &Model,
+    rows: u64,
+    seed: u64,
+    marker: Option<&(dyn Fn(u64) -> String + Sync)>,
+    marker_column: &str,
+    out: &mut dyn std::io::Write,
+    prints: &mut dyn FnMut(&str),
+) -> std::io::Result<()> {
+    let mut header: Vec<String> = model.columns.iter().map(|c| c.name.clone()).collect();
+    if marker.is_some() {
+        header.push(marker_column.to_owned());
+    }
+    writeln!(out, "{}", header.join(","))?;
+    let l = cholesky(&model.correlation);
+    let chunks = rows.div_ceil(SAMPLE_CHUNK);
+    let batch = (rayon::current_num_threads() as u64 * 2).max(2);
+    let mut c = 0;
+    while c < chunks {
+        let upto = (c + batch).min(chunks);
+        let made: Vec<(String, Vec<String>)> = (c..upto)
+            .into_par_iter()
+            .map(|k| sample_chunk(model, &l, rows, seed, k, marker))
+            .collect();
+        for (text, idents) in made {
+            out.write_all(text.as_bytes())?;
+            for i in &idents {
+                prints(i);
+            }
+        }
+        c = upto;
+    }
+    Ok(())
+}
+
+fn sample_chunk(
+    model: &Model,
+    l: &DMatrix<f64>,
+    rows: u64,
+    seed: u64,
+    k: u64,
+    marker: Option<&(dyn Fn(u64) -> String + Sync)>,
+) -> (String, Vec<String>) {
+    let mut h = Sha256::new();
+    h.update(b"synthgov-copula-v1");
+    h.update(seed.to_be_bytes());
+    h.update(model.model.as_bytes());
+    h.update(k.to_be_bytes());
+    let mut rng = ChaCha8Rng::from_seed(h.finalize().into());
+    let nd = std_normal();
+    let d = l.nrows();
+    let mut text = String::new();
+    let mut idents = Vec::new();
+    let first = k * SAMPLE_CHUNK + 1;
+    let last = ((k + 1) * SAMPLE_CHUNK).min(rows);
+    let mut eps = DVector::<f64>::zeros(d);
+    for row in first..=last {
+        for i in 0..d {
+            eps[i] = StandardNormal.sample(&mut rng);
+        }
+        let z = l * &eps;
+        let mut fields: Vec<String> = Vec::with_capacity(model.columns.len());
+        let mut zi = 0;
+        for c in &model.columns {
+            if c.ctype == ColType::Id {
+                fields.push(row.to_string());
+                continue;
+            }
+            let u = nd.cdf(z[zi]);
+            zi += 1;
+            let null: f64 = rand::Rng::r#gen(&mut rng);
+            if null < c.null_rate {
+                fields.push(String::new());
+                continue;
+            }
+            fields.push(value_at(c, u));
+        }
+        let ident = fields.join("\u{1f}");
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            if f.contains([',', '"', '\n']) {
+                text.push('"');
+                text.push_str(&f.replace('"', "\"\""));
+                text.push('"');
+            } else {
+                text.push_str(f);
+            }
+        }
+        if let Some(m) = marker {
+            text.push(',');
+            text.push_str(&m(row));
+        }
+        text.push('\n');
+        idents.push(ident);
+    }
+    (text, idents)
+}
+
+fn value_at(c: &ColumnModel, u: f64) -> String {
+    match c.ctype {
+        ColType::Numerical | ColType::Datetime => {
+            let q = &c.quantiles;
+            if q.is_empty() {
+                return String::new();
+            }
+            let pos = u.clamp(0.0, 1.0) * (q.len() - 1) as f64;
+            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+            let v = q[lo] + (q[hi] - q[lo]) * (pos - lo as f64);
+            if c.ctype == ColType::Datetime {
+                let t = time::OffsetDateTime::from_unix_timestamp(v.round() as i64)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+                if c.date_only {
+                    format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
+                } else {
+                    format!(
+                        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                        t.year(),
+                        t.month() as u8,
+                        t.day(),
+                        t.hour(),
+                        t.minute(),
+                        t.second()
+                    )
+                }
+            } else if c.integer {
+                format!("{}", v.round() as i64)
+            } else {
+                format!("{:.*}", c.decimals.max(1) as usize, v)
+            }
+        }
+        _ => {
+            let mut acc = 0.0;
+            for cat in &c.categories {
+                acc += cat.p;
+                if u < acc {
+                    return if c.ctype == ColType::Boolean && cat.value != OTHER {
+                        capitalize(&cat.value)
+                    } else {
+                        cat.value.clone()
+                    };
+                }
+            }
+            c.categories
+                .last()
+                .map(|c| c.value.clone())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

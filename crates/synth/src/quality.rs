@@ -1,0 +1,562 @@
+//! `synthgov quality`: how good and how safe a synthetic table is, against the real one.
+//!
+//! Fidelity uses SDMetrics' QualityReport definitions:
+//! - Column Shapes: KSComplement (1 - two-sample Kolmogorov-Smirnov statistic, nulls
+//!   dropped) for numerical and datetime columns, TVComplement (1 - total variation
+//!   distance of the category frequencies) for categorical and boolean ones;
+//! - Column Pair Trends: CorrelationSimilarity (1 - |r_real - r_synth| / 2, Pearson,
+//!   rows with both values) for two numerical/datetime columns, ContingencySimilarity
+//!   (1 - total variation distance of the joint frequencies, numerical/datetime values
+//!   put in 10 bins cut from each table's own column, as SDMetrics does) otherwise;
+//! - the overall score is the mean of the two property scores. Id columns are left out.
+//!
+//! Privacy: exact-match rate, distance to closest record (DCR), the share of
+//! synthetic rows closer to a real row than real rows are to each other, the nearest-
+//! neighbour distance ratio, and with a holdout the share closer to the training rows
+//! than to the holdout. Bias: group shares of sensitive columns, real against synthetic.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::table::{ColType, Column, Table};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnScore {
+    pub metric: &'static str,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairScore {
+    pub column_1: String,
+    pub column_2: String,
+    pub metric: &'static str,
+    pub score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_correlation: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synthetic_correlation: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Privacy {
+    pub exact_match_rate: f64,
+    pub dcr_median: f64,
+    pub dcr_min: f64,
+    /// Share of synthetic rows closer to a real row than the median real row is to its
+    /// nearest other real row.
+    pub dcr_share: f64,
+    pub nndr_mean: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holdout_closer_share: Option<f64>,
+    pub rows_compared: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupShare {
+    pub group: String,
+    pub real: f64,
+    pub synthetic: f64,
+    pub gap: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BiasColumn {
+    pub groups: Vec<GroupShare>,
+    pub largest_gap: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bias {
+    pub columns: BTreeMap<String, BiasColumn>,
+    pub largest_gap: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityReport {
+    pub score: f64,
+    pub column_shapes: f64,
+    pub column_pair_trends: f64,
+    pub columns: BTreeMap<String, ColumnScore>,
+    pub pairs: Vec<PairScore>,
+    pub privacy: Privacy,
+    pub bias: Bias,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QualityOptions {
+    /// Sensitive columns for bias; detected by name when empty.
+    pub sensitive: Vec<String>,
+    /// Rows of each table compared for privacy (a deterministic prefix).
+    pub privacy_rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct QualityError(pub String);
+
+/// Two-sample Kolmogorov-Smirnov statistic.
+pub fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return 1.0;
+    }
+    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
+    while i < n && j < m {
+        let x = a[i].min(b[j]);
+        while i < n && a[i] <= x {
+            i += 1;
+        }
+        while j < m && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / n as f64 - j as f64 / m as f64).abs());
+    }
+    d
+}
+
+/// Total variation distance between the frequency tables of two key lists.
+fn tvd<K: std::hash::Hash + Eq + Clone>(a: &[K], b: &[K]) -> f64 {
+    let mut fa: HashMap<K, f64> = HashMap::new();
+    let mut fb: HashMap<K, f64> = HashMap::new();
+    for k in a {
+        *fa.entry(k.clone()).or_default() += 1.0 / a.len() as f64;
+    }
+    for k in b {
+        *fb.entry(k.clone()).or_default() += 1.0 / b.len() as f64;
+    }
+    let keys: HashSet<&K> = fa.keys().chain(fb.keys()).collect();
+    keys.into_iter()
+        .map(|k| (fa.get(k).unwrap_or(&0.0) - fb.get(k).unwrap_or(&0.0)).abs())
+        .sum::<f64>()
+        / 2.0
+}
+
+fn category(c: &Column, i: usize) -> String {
+    match (&c.raw[i], c.ctype) {
+        (None, _) => String::from("\u{0}null"),
+        (Some(v), ColType::Boolean) => v.trim().to_ascii_lowercase(),
+        (Some(v), _) => v.clone(),
+    }
+}
+
+fn present(c: &Column) -> Vec<f64> {
+    c.num.iter().flatten().copied().collect()
+}
+
+fn is_continuous(c: &Column) -> bool {
+    matches!(c.ctype, ColType::Numerical | ColType::Datetime)
+}
+
+/// Column Shapes score of one column.
+pub fn column_shape(real: &Column, synth: &Column) -> ColumnScore {
+    if is_continuous(real) {
+        ColumnScore {
+            metric: "KSComplement",
+            score: 1.0 - ks_statistic(&present(real), &present(synth)),
+        }
+    } else {
+        let a: Vec<String> = (0..real.raw.len()).map(|i| category(real, i)).collect();
+        let b: Vec<String> = (0..synth.raw.len()).map(|i| category(synth, i)).collect();
+        ColumnScore {
+            metric: "TVComplement",
+            score: 1.0 - tvd(&a, &b),
+        }
+    }
+}
+
+fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+        .collect();
+    let n = pairs.len() as f64;
+    if n < 2.0 {
+        return None;
+    }
+    let (mx, my) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in &pairs {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Bin numbers (as strings) of a continuous column, as SDMetrics' ColumnPairTrends
+/// makes them: each table's column is cut by its own `numpy.histogram_bin_edges`
+/// (10 equal bins between its min and max), then `numpy.digitize`: below the first
+/// edge is 0, at or past the last edge is 11, and a null also lands in 11.
+fn binned(col: &Column) -> Vec<String> {
+    let v = present(col);
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    let (lo, hi) = if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    };
+    let edges: Vec<f64> = (0..=10).map(|i| lo + (hi - lo) * i as f64 / 10.0).collect();
+    col.num
+        .iter()
+        .map(|v| match v {
+            None => "11".to_owned(),
+            Some(x) => edges.iter().take_while(|e| **e <= *x).count().to_string(),
+        })
+        .collect()
+}
+
+fn pair_keys(c1: &Column, c2: &Column) -> Vec<(String, String)> {
+    let keys = |c: &Column| -> Vec<String> {
+        if is_continuous(c) {
+            binned(c)
+        } else {
+            (0..c.raw.len()).map(|i| category(c, i)).collect()
+        }
+    };
+    keys(c1).into_iter().zip(keys(c2)).collect()
+}
+
+/// Column Pair Trends score of one pair.
+pub fn pair_trend(r1: &Column, s1: &Column, r2: &Column, s2: &Column) -> PairScore {
+    if is_continuous(r1) && is_continuous(r2) {
+        let rc = pearson(&r1.num, &r2.num);
+        let sc = pearson(&s1.num, &s2.num);
+        let score = match (rc, sc) {
+            (Some(a), Some(b)) => 1.0 - (a - b).abs() / 2.0,
+            _ => 0.0,
+        };
+        PairScore {
+            column_1: r1.name.clone(),
+            column_2: r2.name.clone(),
+            metric: "CorrelationSimilarity",
+            score,
+            real_correlation: rc,
+            synthetic_correlation: sc,
+        }
+    } else {
+        let a = pair_keys(r1, r2);
+        let b = pair_keys(s1, s2);
+        PairScore {
+            column_1: r1.name.clone(),
+            column_2: r2.name.clone(),
+            metric: "ContingencySimilarity",
+            score: 1.0 - tvd(&a, &b),
+            real_correlation: None,
+            synthetic_correlation: None,
+        }
+    }
+}
+
+/// The full report.
+pub fn quality(
+    real: &Table,
+    synth: &Table,
+    holdout: Option<&Table>,
+    opts: &QualityOptions,
+) -> Result<QualityReport, QualityError> {
+    let mut cols: Vec<(&Column, &Column)> = Vec::new();
+    for rc in &real.columns {
+        if rc.ctype == ColType::Id {
+            continue;
+        }
+        let sc = synth
+            .columns
+            .iter()
+            .find(|c| c.name == rc.name)
+            .ok_or_else(|| {
+                QualityError(format!(
+                    "{}: column {:?} of {} is missing",
+                    synth.file, rc.name, real.file
+                ))
+            })?;
+        cols.push((rc, sc));
+    }
+    if cols.is_empty() {
+        return Err(QualityError(format!(
+            "{}: no columns to compare (all are ids?)",
+            real.file
+        )));
+    }
+    let columns: BTreeMap<String, ColumnScore> = cols
+        .iter()
+        .map(|(r, s)| (r.name.clone(), column_shape(r, s)))
+        .collect();
+    let shapes = columns.values().map(|c| c.score).sum::<f64>() / columns.len() as f64;
+    let mut pairs = Vec::new();
+    for i in 0..cols.len() {
+        for j in i + 1..cols.len() {
+            pairs.push(pair_trend(cols[i].0, cols[i].1, cols[j].0, cols[j].1));
+        }
+    }
+    let trends = if pairs.is_empty() {
+        shapes
+    } else {
+        pairs.iter().map(|p| p.score).sum::<f64>() / pairs.len() as f64
+    };
+    let privacy = privacy(&cols, real, synth, holdout, opts);
+    let bias = bias(&cols, opts);
+    Ok(QualityReport {
+        score: (shapes + trends) / 2.0,
+        column_shapes: shapes,
+        column_pair_trends: trends,
+        columns,
+        pairs,
+        privacy,
+        bias,
+    })
+}
+
+/// Encodes rows for distances: continuous values scaled by the real range, others
+/// as category strings.
+struct Encoded {
+    cont: Vec<Vec<Option<f64>>>,
+    cat: Vec<Vec<String>>,
+}
+
+fn encode(
+    cols: &[(&Column, &Column)],
+    pick_synth: bool,
+    table_rows: usize,
+    limit: usize,
+    other: Option<&Table>,
+) -> Encoded {
+    let n = table_rows.min(limit);
+    let mut cont = vec![Vec::new(); n];
+    let mut cat = vec![Vec::new(); n];
+    for (r, s) in cols {
+        let c: &Column = match other {
+            Some(t) => t.columns.iter().find(|c| c.name == r.name).unwrap_or(r),
+            None if pick_synth => s,
+            None => r,
+        };
+        if is_continuous(r) {
+            let p = present(r);
+            let (lo, hi) = p
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+            let range = if hi > lo { hi - lo } else { 1.0 };
+            for (i, row) in cont.iter_mut().enumerate() {
+                row.push(c.num.get(i).copied().flatten().map(|v| (v - lo) / range));
+            }
+        } else {
+            for (i, row) in cat.iter_mut().enumerate() {
+                row.push(if i < c.raw.len() {
+                    category(c, i)
+                } else {
+                    String::new()
+                });
+            }
+        }
+    }
+    Encoded { cont, cat }
+}
+
+fn distance(a: &Encoded, i: usize, b: &Encoded, j: usize) -> f64 {
+    let mut d = 0.0;
+    for (x, y) in a.cont[i].iter().zip(&b.cont[j]) {
+        d += match (x, y) {
+            (Some(x), Some(y)) => (x - y).abs().min(1.0),
+            (None, None) => 0.0,
+            _ => 1.0,
+        };
+    }
+    for (x, y) in a.cat[i].iter().zip(&b.cat[j]) {
+        if x != y {
+            d += 1.0;
+        }
+    }
+    d / (a.cont[i].len() + a.cat[i].len()).max(1) as f64
+}
+
+/// (nearest, second nearest) distance from row `i` of `a` to rows of `b`.
+fn nearest(a: &Encoded, i: usize, b: &Encoded, skip: Option<usize>) -> (f64, f64) {
+    let (mut d1, mut d2) = (f64::INFINITY, f64::INFINITY);
+    for j in 0..b.cont.len() {
+        if Some(j) == skip {
+            continue;
+        }
+        let d = distance(a, i, b, j);
+        if d < d1 {
+            d2 = d1;
+            d1 = d;
+        } else if d < d2 {
+            d2 = d;
+        }
+    }
+    (d1, d2)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn privacy(
+    cols: &[(&Column, &Column)],
+    real: &Table,
+    synth: &Table,
+    holdout: Option<&Table>,
+    opts: &QualityOptions,
+) -> Privacy {
+    let limit = if opts.privacy_rows == 0 {
+        2000
+    } else {
+        opts.privacy_rows
+    };
+    let row_key = |t: &Table, i: usize, pick: bool| -> String {
+        cols.iter()
+            .map(|(r, s)| {
+                let c = if pick { s } else { r };
+                let _ = t;
+                c.raw[i].as_deref().unwrap_or("").trim().to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    };
+    let real_keys: HashSet<String> = (0..real.rows).map(|i| row_key(real, i, false)).collect();
+    let exact = (0..synth.rows)
+        .filter(|&i| real_keys.contains(&row_key(synth, i, true)))
+        .count();
+    let r = encode(cols, false, real.rows, limit, None);
+    let s = encode(cols, true, synth.rows, limit, None);
+    let syn: Vec<(f64, f64)> = (0..s.cont.len())
+        .into_par_iter()
+        .map(|i| nearest(&s, i, &r, None))
+        .collect();
+    let real_nn: Vec<f64> = (0..r.cont.len())
+        .into_par_iter()
+        .map(|i| nearest(&r, i, &r, Some(i)).0)
+        .collect();
+    let threshold = median(real_nn);
+    let dcr: Vec<f64> = syn.iter().map(|p| p.0).collect();
+    let n = dcr.len().max(1) as f64;
+    let holdout_closer_share = holdout.map(|h| {
+        let hold = encode(cols, false, h.rows, limit, Some(h));
+        let closer = (0..s.cont.len())
+            .into_par_iter()
+            .filter(|&i| nearest(&s, i, &r, None).0 < nearest(&s, i, &hold, None).0)
+            .count();
+        closer as f64 / n
+    });
+    Privacy {
+        exact_match_rate: exact as f64 / synth.rows.max(1) as f64,
+        dcr_min: dcr.iter().copied().fold(f64::INFINITY, f64::min).min(1.0),
+        dcr_median: median(dcr.clone()),
+        dcr_share: dcr.iter().filter(|d| **d < threshold).count() as f64 / n,
+        nndr_mean: syn
+            .iter()
+            .map(|(a, b)| {
+                if *b > 0.0 && b.is_finite() {
+                    a / b
+                } else {
+                    0.0
+                }
+            })
+            .sum::<f64>()
+            / n,
+        holdout_closer_share,
+        rows_compared: s.cont.len(),
+    }
+}
+
+/// Names that mark a column as sensitive for bias checks.
+pub const SENSITIVE_NAMES: [&str; 10] = [
+    "gender",
+    "sex",
+    "age",
+    "country",
+    "ethnicity",
+    "race",
+    "region",
+    "nationality",
+    "religion",
+    "disability",
+];
+
+fn bias(cols: &[(&Column, &Column)], opts: &QualityOptions) -> Bias {
+    let chosen: Vec<&(&Column, &Column)> = cols
+        .iter()
+        .filter(|(r, _)| {
+            if opts.sensitive.is_empty() {
+                SENSITIVE_NAMES.contains(&r.name.to_ascii_lowercase().as_str())
+            } else {
+                opts.sensitive.contains(&r.name)
+            }
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    let mut largest = 0.0f64;
+    for (r, s) in chosen {
+        let groups_of = |c: &Column| -> Vec<String> {
+            (0..c.raw.len())
+                .map(|i| match (c.ctype, c.num[i]) {
+                    (ColType::Numerical, Some(v)) => format!(
+                        "{}-{}",
+                        (v / 10.0).floor() * 10.0,
+                        (v / 10.0).floor() * 10.0 + 9.0
+                    ),
+                    _ => category(c, i),
+                })
+                .collect()
+        };
+        let (a, b) = (groups_of(r), groups_of(s));
+        let share = |v: &[String]| {
+            let mut m: BTreeMap<String, f64> = BTreeMap::new();
+            for g in v {
+                *m.entry(g.clone()).or_default() += 1.0 / v.len().max(1) as f64;
+            }
+            m
+        };
+        let (fa, fb) = (share(&a), share(&b));
+        let mut keys: Vec<&String> = fa.keys().chain(fb.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let groups: Vec<GroupShare> = keys
+            .into_iter()
+            .map(|k| {
+                let (x, y) = (*fa.get(k).unwrap_or(&0.0), *fb.get(k).unwrap_or(&0.0));
+                GroupShare {
+                    group: k.replace('\u{0}', ""),
+                    real: x,
+                    synthetic: y,
+                    gap: (x - y).abs(),
+                }
+            })
+            .collect();
+        let lg = groups.iter().map(|g| g.gap).fold(0.0, f64::max);
+        largest = largest.max(lg);
+        out.insert(
+            r.name.clone(),
+            BiasColumn {
+                groups,
+                largest_gap: lg,
+            },
+        );
+    }
+    Bias {
+        columns: out,
+        largest_gap: largest,
+    }
+}

@@ -1,0 +1,249 @@
+//! Reading a tabular sample (CSV) into typed columns, strictly: an empty file, a
+//! ragged row, a non-UTF-8 byte or a column whose values change type is an error
+//! naming the file, line and column.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColType {
+    Numerical,
+    Datetime,
+    Categorical,
+    Boolean,
+    Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub ctype: ColType,
+    /// Raw text; `None` for an empty cell.
+    pub raw: Vec<Option<String>>,
+    /// Numeric value for numerical and datetime (seconds since the epoch) columns.
+    pub num: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub file: String,
+    pub columns: Vec<Column>,
+    pub rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}{}{}: {message}", line.map(|l| format!(": line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c:?}")).unwrap_or_default())]
+pub struct TableError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Seconds since the epoch of `YYYY-MM-DD` or RFC 3339.
+pub fn parse_datetime(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.len() == 10 {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        return Date::parse(s, &fmt)
+            .ok()
+            .map(|d| (d.to_julian_day() as f64 - 2_440_588.0) * 86_400.0);
+    }
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp() as f64)
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Reads a CSV. `types` fixes column types by name (SDMetrics metadata, or a fitted
+/// model); other columns are inferred.
+pub fn read_csv(path: &Path, types: &BTreeMap<String, ColType>) -> Result<Table, TableError> {
+    let file = path.display().to_string();
+    let err = |line: Option<u64>, column: Option<String>, message: String| TableError {
+        file: file.clone(),
+        line,
+        column,
+        message,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| err(None, None, e.to_string()))?;
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) if !(h.is_empty() || h.len() == 1 && h[0].is_empty()) => {
+            h.iter().map(|s| s.trim().to_owned()).collect()
+        }
+        Ok(_) => return Err(err(Some(1), None, "empty file: no header".into())),
+        Err(e) => return Err(err(Some(1), None, csv_problem(&e, &[]))),
+    };
+    let mut raw: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
+    let mut lines: Vec<u64> = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(err(
+                    e.position().map(|p| p.line()),
+                    None,
+                    csv_problem(&e, &headers),
+                ));
+            }
+        }
+        lines.push(rec.position().map_or(0, |p| p.line()));
+        for (i, v) in rec.iter().enumerate() {
+            raw[i].push(if v.trim().is_empty() {
+                None
+            } else {
+                Some(v.to_owned())
+            });
+        }
+    }
+    let rows = lines.len();
+    if rows == 0 {
+        return Err(err(Some(2), None, "no data rows".into()));
+    }
+    let mut columns = Vec::with_capacity(headers.len());
+    for (name, values) in headers.into_iter().zip(raw) {
+        let ctype = match types.get(&name) {
+            Some(t) => *t,
+            None => infer(&name, &values),
+        };
+        let mut num = vec![None; values.len()];
+        if matches!(ctype, ColType::Numerical | ColType::Datetime) {
+            let parse = if ctype == ColType::Numerical {
+                parse_num
+            } else {
+                parse_datetime
+            };
+            let mut first_ok: Option<usize> = None;
+            for (i, v) in values.iter().enumerate() {
+                let Some(v) = v else { continue };
+                match parse(v) {
+                    Some(x) => {
+                        num[i] = Some(x);
+                        first_ok.get_or_insert(i);
+                    }
+                    None => {
+                        let kind = if ctype == ColType::Numerical {
+                            "numbers"
+                        } else {
+                            "dates"
+                        };
+                        let since = first_ok
+                            .map(|f| {
+                                format!(
+                                    " (line {} holds {:?})",
+                                    lines[f],
+                                    values[f].as_deref().unwrap_or("")
+                                )
+                            })
+                            .unwrap_or_default();
+                        return Err(err(
+                            Some(lines[i]),
+                            Some(name.clone()),
+                            format!("mixed types: {v:?} in a column of {kind}{since}"),
+                        ));
+                    }
+                }
+            }
+        }
+        columns.push(Column {
+            name,
+            ctype,
+            raw: values,
+            num,
+        });
+    }
+    Ok(Table {
+        file,
+        columns,
+        rows,
+    })
+}
+
+fn csv_problem(e: &csv::Error, headers: &[String]) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "not UTF-8 in column {:?}",
+            headers
+                .get(err.field())
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", err.field() + 1))
+        ),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("row has {len} fields, the header has {expected_len}"),
+        _ => e.to_string(),
+    }
+}
+
+/// Type from the values: boolean, numerical, datetime, an id (unique integers in a
+/// column named `id` or `*_id`), else categorical.
+pub fn infer(name: &str, values: &[Option<String>]) -> ColType {
+    let present: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
+    if present.is_empty() {
+        return ColType::Categorical;
+    }
+    if present.iter().all(|v| parse_bool(v).is_some()) {
+        return ColType::Boolean;
+    }
+    // The type is set by the first value; a later value of another type is reported
+    // as mixed types by the reader.
+    let first = present[0];
+    if parse_num(first).is_some() {
+        let lname = name.to_ascii_lowercase();
+        if lname == "id" || lname.ends_with("_id") {
+            let mut ints: Vec<&str> = present.clone();
+            ints.sort_unstable();
+            ints.dedup();
+            if ints.len() == present.len() {
+                return ColType::Id;
+            }
+        }
+        return ColType::Numerical;
+    }
+    if parse_datetime(first).is_some() {
+        return ColType::Datetime;
+    }
+    ColType::Categorical
+}
+
+/// Column types from an SDMetrics single-table metadata document.
+pub fn types_from_sdmetrics_metadata(v: &serde_json::Value) -> BTreeMap<String, ColType> {
+    let table = v["tables"]
+        .as_object()
+        .and_then(|t| t.values().next())
+        .unwrap_or(v);
+    let pk = table["primary_key"].as_str().unwrap_or("");
+    let mut out = BTreeMap::new();
+    for (name, c) in table["columns"].as_object().into_iter().flatten() {
+        let t = match c["sdtype"].as_str().unwrap_or("") {
+            "numerical" => ColType::Numerical,
+            "datetime" => ColType::Datetime,
+            "boolean" => ColType::Boolean,
+            "id" => ColType::Id,
+            _ if name == pk => ColType::Id,
+            _ => ColType::Categorical,
+        };
+        out.insert(name.clone(), t);
+    }
+    out
+}
