@@ -6,6 +6,7 @@
 //! - [`event`]: the governance event (`type`, `time`, `actor`, `data`) and its
 //!   validation, as fixed by `shared/spec/ledger.md`, Entries.
 //! - [`digest`]: SHA-256 content hashing in lowercase hex.
+//! - [`finding`]: the finding and report shape of `shared/spec/findings.md`.
 //! - [`text`]: text normalization, so the same words hash the same everywhere.
 //!
 //! Nothing here touches files, databases or the terminal.
@@ -13,6 +14,7 @@
 pub mod canonical;
 pub mod digest;
 pub mod event;
+pub mod finding;
 pub mod json;
 pub mod text;
 

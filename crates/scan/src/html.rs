@@ -1,0 +1,481 @@
+//! One pass of an HTML page through lol_html's streaming HTML5 tokenizer, keeping what
+//! the disclosure rules need: the element tree (tag, id, classes, position among its
+//! siblings, line), the document's text in order with each element's range in it, the
+//! media an element shows, and the JSON-LD blocks.
+//!
+//! Why a tree and not only callbacks: disclosure depends on ancestors (an enclosing
+//! `data-synthetic`, a hidden ancestor) and on elements later in the page
+//! (`aria-describedby` may point forward), so the rules run once the page is read.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, TextChunk, TextType};
+use lol_html::{HtmlRewriter, Settings, doc_text, element};
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub parent: u32,
+    pub tag: Box<str>,
+    pub id: Option<Box<str>>,
+    pub class: Option<Box<str>>,
+    /// Position among the parent's children of the same tag, from 1.
+    pub nth: u32,
+    pub line: u64,
+    /// This element's text content: a range of [`Page::text`].
+    pub text: Range<u32>,
+    /// Index of the last node inside this one (itself when it has no children).
+    pub last_desc: u32,
+    /// `data-synthetic="true"`.
+    pub synthetic: bool,
+    /// Hidden by its own attributes (`hidden`, `aria-hidden="true"`, inline style).
+    pub hidden: bool,
+    pub aria_label: Option<Box<str>>,
+    /// `aria-describedby` and `aria-labelledby` ids.
+    pub refs: Option<Box<str>>,
+}
+
+/// A media reference: `<img src>`, `srcset`, lazy-loading `data-src`, `<video poster>`.
+#[derive(Debug, Clone)]
+pub struct MediaRef {
+    pub node: u32,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct JsonLd {
+    pub line: u64,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Page {
+    pub nodes: Vec<Node>,
+    /// Decoded text of the document (not scripts or styles), in document order.
+    pub text: String,
+    /// Where each run of text starts in [`Page::text`], and the element it belongs to.
+    pub segments: Vec<(u32, u32)>,
+    pub media: Vec<MediaRef>,
+    pub jsonld: Vec<JsonLd>,
+    pub ids: HashMap<Box<str>, u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not parseable as HTML: {0}")]
+pub struct HtmlError(String);
+
+struct Frame {
+    node: u32,
+    seen: Vec<(Box<str>, u32)>,
+}
+
+struct State {
+    input: Rc<[u8]>,
+    page: Page,
+    stack: Vec<Frame>,
+    root_seen: Vec<(Box<str>, u32)>,
+    line_pos: usize,
+    line: u64,
+    pending: String,
+    script: Option<(u64, String)>,
+}
+
+impl State {
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.input.len());
+        if offset >= self.line_pos {
+            self.line +=
+                memchr::memchr_iter(b'\n', &self.input[self.line_pos..offset]).count() as u64;
+            self.line_pos = offset;
+        }
+        self.line
+    }
+
+    fn open(&mut self, el: &Element) -> (u32, bool) {
+        let line = self.line_at(el.source_location().bytes().start);
+        let tag: Box<str> = el.tag_name().into();
+        let seen = match self.stack.last_mut() {
+            Some(f) => &mut f.seen,
+            None => &mut self.root_seen,
+        };
+        let nth = match seen.iter_mut().find(|(t, _)| *t == tag) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((tag.clone(), 1));
+                1
+            }
+        };
+        let idx = self.page.nodes.len() as u32;
+        let attr = |n: &str| el.get_attribute(n);
+        let id: Option<Box<str>> = attr("id").filter(|s| !s.is_empty()).map(Box::from);
+        if let Some(id) = &id {
+            self.page.ids.entry(id.clone()).or_insert(idx);
+        }
+        let synthetic =
+            attr("data-synthetic").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let hidden = el.has_attribute("hidden")
+            || attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+            || attr("style").is_some_and(|s| style_hides(&s));
+        let refs = match (attr("aria-describedby"), attr("aria-labelledby")) {
+            (None, None) => None,
+            (a, b) => Some(format!("{} {}", a.unwrap_or_default(), b.unwrap_or_default()).into()),
+        };
+        for name in media_attrs(&tag) {
+            if let Some(v) = attr(name) {
+                if name.ends_with("srcset") {
+                    for cand in v.split(',') {
+                        if let Some(url) = cand.split_whitespace().next() {
+                            self.push_media(idx, url);
+                        }
+                    }
+                } else {
+                    self.push_media(idx, &v);
+                }
+            }
+        }
+        let start = self.page.text.len() as u32;
+        self.page.nodes.push(Node {
+            parent: self.stack.last().map_or(NONE, |f| f.node),
+            tag,
+            id,
+            class: attr("class")
+                .filter(|s| !s.trim().is_empty())
+                .map(Box::from),
+            nth,
+            line: line + 1,
+            text: start..start,
+            last_desc: idx,
+            synthetic,
+            hidden,
+            aria_label: attr("aria-label")
+                .filter(|s| !s.trim().is_empty())
+                .map(Box::from),
+            refs,
+        });
+        if &*self.page.nodes[idx as usize].tag == "script"
+            && attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+        {
+            self.script = Some((line + 1, String::new()));
+        }
+        let open = el.can_have_content();
+        if open {
+            self.stack.push(Frame {
+                node: idx,
+                seen: Vec::new(),
+            });
+        }
+        (idx, open)
+    }
+
+    fn push_media(&mut self, node: u32, url: &str) {
+        let url = url.trim();
+        if !url.is_empty() {
+            self.page.media.push(MediaRef {
+                node,
+                url: url.to_owned(),
+            });
+        }
+    }
+
+    /// Closes `idx` and anything left open inside it (implicitly closed elements).
+    fn close(&mut self, idx: u32) {
+        if !self.stack.iter().any(|f| f.node == idx) {
+            return;
+        }
+        while let Some(f) = self.stack.pop() {
+            self.finish(f.node);
+            if f.node == idx {
+                break;
+            }
+        }
+    }
+
+    fn finish(&mut self, idx: u32) {
+        let end = self.page.text.len() as u32;
+        let last = self.page.nodes.len() as u32 - 1;
+        let n = &mut self.page.nodes[idx as usize];
+        n.text.end = end;
+        n.last_desc = last;
+        if &*n.tag == "script"
+            && let Some((line, text)) = self.script.take()
+        {
+            self.page.jsonld.push(JsonLd { line, text });
+        }
+    }
+
+    fn text(&mut self, t: &TextChunk) {
+        match t.text_type() {
+            TextType::Data | TextType::RCData => {
+                self.pending.push_str(t.as_str());
+                if t.last_in_text_node() {
+                    self.flush_text();
+                }
+            }
+            TextType::ScriptData => {
+                if let Some((_, s)) = &mut self.script {
+                    s.push_str(t.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn flush_text(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let owner = self.stack.last().map_or(NONE, |f| f.node);
+        let start = self.page.text.len() as u32;
+        if self.pending.contains('&') {
+            let decoded = html_escape::decode_html_entities(&self.pending);
+            self.page.text.push_str(&decoded);
+        } else {
+            self.page.text.push_str(&self.pending);
+        }
+        self.pending.clear();
+        self.page.segments.push((start, owner));
+    }
+}
+
+/// Which attributes of an element name media it shows.
+fn media_attrs(tag: &str) -> &'static [&'static str] {
+    match tag {
+        "img" => &["src", "data-src", "srcset", "data-srcset"],
+        "source" => &["src", "srcset"],
+        "video" => &["src", "poster"],
+        "audio" => &["src"],
+        "image" => &["href", "xlink:href"],
+        _ => &[],
+    }
+}
+
+/// Inline `display:none` or `visibility:hidden` (declarations compared without spaces,
+/// case-insensitively; later declarations win as in CSS).
+pub fn style_hides(style: &str) -> bool {
+    let mut display_none = false;
+    let mut vis_hidden = false;
+    for decl in style.split(';') {
+        let Some((k, v)) = decl.split_once(':') else {
+            continue;
+        };
+        let k = k.trim().to_ascii_lowercase();
+        let v: String = v
+            .trim()
+            .trim_end_matches("!important")
+            .trim()
+            .to_ascii_lowercase();
+        match k.as_str() {
+            "display" => display_none = v == "none",
+            "visibility" => vis_hidden = v == "hidden" || v == "collapse",
+            _ => {}
+        }
+    }
+    display_none || vis_hidden
+}
+
+/// Parses a page. Malformed HTML is parsed the way browsers would; only a failure of the
+/// tokenizer itself (e.g. its memory limit) is an error.
+pub fn parse(input: Rc<[u8]>) -> Result<Page, HtmlError> {
+    let state = Rc::new(RefCell::new(State {
+        input: input.clone(),
+        page: Page::default(),
+        stack: Vec::new(),
+        root_seen: Vec::new(),
+        line_pos: 0,
+        line: 0,
+        pending: String::new(),
+        script: None,
+    }));
+    {
+        let on_el = state.clone();
+        let on_text = state.clone();
+        let settings = Settings::new()
+            .with_strict(false)
+            .append_element_content_handler(element!("*", move |el| {
+                let (idx, open) = {
+                    let mut s = on_el.borrow_mut();
+                    s.flush_text();
+                    s.open(el)
+                };
+                if open && let Some(handlers) = el.end_tag_handlers() {
+                    let st = on_el.clone();
+                    handlers.push(Box::new(move |_end| {
+                        let mut s = st.borrow_mut();
+                        s.flush_text();
+                        s.close(idx);
+                        Ok(())
+                    }));
+                }
+                Ok(())
+            }))
+            .append_document_content_handler(doc_text!(move |t| {
+                on_text.borrow_mut().text(t);
+                Ok(())
+            }));
+        let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+        rewriter
+            .write(&input)
+            .map_err(|e| HtmlError(e.to_string()))?;
+        rewriter.end().map_err(|e| HtmlError(e.to_string()))?;
+    }
+    let mut s = Rc::try_unwrap(state)
+        .map_err(|_| HtmlError("internal: parser state still shared".into()))?
+        .into_inner();
+    s.flush_text();
+    while let Some(f) = s.stack.pop() {
+        s.finish(f.node);
+    }
+    Ok(s.page)
+}
+
+impl Page {
+    /// The element's text content.
+    pub fn text_of(&self, n: u32) -> &str {
+        let r = &self.nodes[n as usize].text;
+        &self.text[r.start as usize..r.end as usize]
+    }
+
+    /// Hidden by itself or an ancestor, for every node (parents come before children).
+    pub fn hidden_flags(&self) -> Vec<bool> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let inherited = n.parent != NONE && out[n.parent as usize];
+            out.push(n.hidden || inherited);
+        }
+        out
+    }
+
+    /// The element itself or its nearest ancestor with `data-synthetic="true"`.
+    pub fn synthetic_scope(&self, mut n: u32) -> Option<u32> {
+        while n != NONE {
+            if self.nodes[n as usize].synthetic {
+                return Some(n);
+            }
+            n = self.nodes[n as usize].parent;
+        }
+        None
+    }
+
+    pub fn is_within(&self, n: u32, ancestor: u32) -> bool {
+        n >= ancestor && n <= self.nodes[ancestor as usize].last_desc
+    }
+
+    /// A CSS selector for the element: the path of `tag.class:nth-of-type(k)` steps
+    /// from the nearest ancestor with an id (or from the body).
+    pub fn selector(&self, mut n: u32) -> String {
+        let mut steps = Vec::new();
+        while n != NONE {
+            let node = &self.nodes[n as usize];
+            if matches!(&*node.tag, "html" | "body") {
+                break;
+            }
+            if let Some(id) = node.id.as_deref().filter(|id| is_css_ident(id)) {
+                steps.push(format!("{}#{id}", node.tag));
+                break;
+            }
+            let mut step = node.tag.to_string();
+            for c in node
+                .class
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .filter(|c| is_css_ident(c))
+                .take(2)
+            {
+                step.push('.');
+                step.push_str(c);
+            }
+            if node.nth > 1 {
+                step.push_str(&format!(":nth-of-type({})", node.nth));
+            }
+            steps.push(step);
+            n = node.parent;
+        }
+        if steps.is_empty() {
+            return "body".into();
+        }
+        steps.reverse();
+        steps.join(" > ")
+    }
+}
+
+fn is_css_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(html: &str) -> Page {
+        parse(Rc::from(html.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn tree_text_lines_and_selectors() {
+        let p = page(
+            "<!doctype html>\n<html><body>\n<div class=\"product media\">\n<img class=\"gallery-main\" src=\"a.jpg\">\n<img src=\"b.jpg\">\n</div>\n<p id=\"d\">Caf&eacute; &amp; tea</p>\n</body></html>",
+        );
+        let imgs: Vec<_> = p
+            .media
+            .iter()
+            .map(|m| (m.url.as_str(), p.nodes[m.node as usize].line))
+            .collect();
+        assert_eq!(imgs, vec![("a.jpg", 4), ("b.jpg", 5)]);
+        assert_eq!(
+            p.selector(p.media[0].node),
+            "div.product.media > img.gallery-main"
+        );
+        assert_eq!(
+            p.selector(p.media[1].node),
+            "div.product.media > img:nth-of-type(2)"
+        );
+        let d = p.ids["d"];
+        assert_eq!(p.text_of(d), "Café & tea");
+        assert_eq!(p.selector(d), "p#d");
+    }
+
+    #[test]
+    fn hidden_is_inherited_and_implicit_closes_are_handled() {
+        let p = page(
+            "<div style=\"color:red; DISPLAY : none\"><span id=s>x</span></div><ul><li id=a>one<li id=b>two</ul><p id=c>after",
+        );
+        let h = p.hidden_flags();
+        assert!(h[p.ids["s"] as usize]);
+        assert!(!h[p.ids["a"] as usize]);
+        assert_eq!(p.text_of(p.ids["c"]), "after");
+        assert!(p.text_of(p.ids["a"]).starts_with("one"));
+    }
+
+    #[test]
+    fn json_ld_blocks_are_kept_with_their_line() {
+        let p = page(
+            "<html>\n<head>\n<script type=\"application/ld+json\">{\"@type\":\"Product\"}</script><script>var x='<b>'</script></head></html>",
+        );
+        assert_eq!(p.jsonld.len(), 1);
+        assert_eq!(p.jsonld[0].line, 3);
+        assert_eq!(p.jsonld[0].text, "{\"@type\":\"Product\"}");
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for input in [
+            &b"\xff\xfe<\x00<<img src=>>"[..],
+            b"<div",
+            b"</p></p><",
+            b"<svg><image href=x.png/></svg>",
+        ] {
+            let _ = parse(Rc::from(input));
+        }
+    }
+}
