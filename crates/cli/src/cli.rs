@@ -177,6 +177,24 @@ pub enum Command {
         command: Option<FlagsCommand>,
     },
 
+    /// Scan for compliance findings: the CI gate.
+    ///
+    /// Storefronts (saved pages or a live store), Magento and Shopify catalogs,
+    /// production tables and files (synthetic rows that leaked), transport settings
+    /// and the inventory's governance. Exit 1 when a finding is at or above
+    /// --fail-on (default high), else 0. Every scan appends a `scan.completed` ledger
+    /// event with the counts and the SHA-256 of the full JSON report.
+    ///
+    /// Examples:
+    ///   synthgov scan storefront ./saved-pages --format sarif --output scan.sarif
+    ///   synthgov scan segregation postgres://app@db/shop --table sales_order
+    ///   synthgov scan all --config synthgov.toml --fail-on medium
+    #[command(subcommand, verbatim_doc_comment)]
+    Scan(ScanCommand),
+
+    /// List the scan rule catalog: ids, severities, regulations, remediation.
+    Rules,
+
     /// Walk through synthgov on a throwaway store (no service needed).
     Demo {
         /// Keep the demo store in DIR instead of a temporary folder.
@@ -387,12 +405,12 @@ pub struct AppendArgs {
     pub jsonl: Option<PathBuf>,
 }
 
-/// `import shopify --json FILE` (the contract's spelling) reuses the name of the global
+/// `import shopify --json FILE` (the contract's spelling; `scan shopify` likewise) reuses the name of the global
 /// `--json` output flag: a `--json` there followed by a value is the input file, and is
 /// rewritten to `--json-file FILE` before parsing.
 pub fn rewrite_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let is = |a: &std::ffi::OsString, s: &str| a.to_str() == Some(s);
-    let Some(i) = args.iter().position(|a| is(a, "import")) else {
+    let Some(i) = args.iter().position(|a| is(a, "import") || is(a, "scan")) else {
         return args;
     };
     if !args.get(i + 1).is_some_and(|a| is(a, "shopify")) {
@@ -466,4 +484,116 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+}
+
+/// Output options every scan takes.
+#[derive(Debug, Args, Clone)]
+pub struct ScanOutput {
+    /// Report format: text (grouped, coloured on a terminal), json (shared/spec/findings.md)
+    /// or sarif (SARIF 2.1.0, for GitHub code scanning). --json means --format json.
+    #[arg(long, value_parser = ["text", "json", "sarif"])]
+    pub format: Option<String>,
+    /// Exit 1 when any finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
+    pub fail_on: Option<String>,
+    /// Write the report to FILE instead of stdout (a one-line summary still prints).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Saved pages (a folder) or a live store (a base URL).
+    ///
+    /// Finds registered synthetic images and AI text shown without disclosure
+    /// (SG-DISC-001..005), synthetic images without C2PA / IPTC marking (SG-MARK-001)
+    /// and product JSON-LD naming them without digitalSourceType (SG-MARK-002).
+    /// Images are read from the folder, relative to each page.
+    Storefront {
+        /// A folder of saved pages, or http(s)://host/ to crawl (same origin only).
+        target: String,
+        /// The live store's origin, so absolute image URLs on it are read from the folder.
+        #[arg(long, value_name = "URL")]
+        origin: Option<String>,
+        /// Pages larger than this many bytes are skipped, with a note in the report.
+        #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+        max_page_bytes: u64,
+        /// Crawl: stop after this many pages.
+        #[arg(long, default_value_t = 500)]
+        max_pages: usize,
+        /// Crawl: follow links at most this deep from the base URL.
+        #[arg(long, default_value_t = 5)]
+        max_depth: usize,
+        /// Crawl: requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Crawl: seconds before a request is abandoned.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+        #[command(flatten)]
+        out: ScanOutput,
+    },
+    /// The inventory's governance: SG-GOV-001..007.
+    Governance {
+        #[command(flatten)]
+        out: ScanOutput,
+    },
+    /// Synthetic rows in production (SG-SEG-001), real-looking personal data in
+    /// synthetic datasets (SG-SEG-002).
+    ///
+    /// TARGET: postgres://... or mysql://... (every table, or --table), or a CSV,
+    /// JSONL or Parquet file, or a folder of them. Rows are found by their marker or,
+    /// with the marker column dropped, by the fingerprints of their identifying columns.
+    /// Every registered synthetic dataset version file still on disk is also checked
+    /// for real-looking personal data (--no-synthetic-check to skip).
+    Segregation {
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Only these tables (repeatable); default: every table.
+        #[arg(long = "table", value_name = "TABLE")]
+        tables: Vec<String>,
+        /// Skip the check of registered synthetic datasets for real personal data.
+        #[arg(long)]
+        no_synthetic_check: bool,
+        #[command(flatten)]
+        out: ScanOutput,
+    },
+    /// A Magento 2 database: AI-marked products without disclosure, synthetic gallery
+    /// images, admin roles that may trigger generation, transport settings (--env).
+    Magento {
+        /// mysql://USER:PASS@HOST[:PORT]/DB
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// The product attribute that marks AI-generated content.
+        #[arg(long, default_value = "ai_generated", value_name = "CODE")]
+        ai_attribute: String,
+        /// The attribute that holds the disclosure label shown to shoppers.
+        #[arg(long, default_value = "ai_disclosure", value_name = "CODE")]
+        disclosure_attribute: String,
+        /// The store's pub/media folder, to hash gallery images.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        /// app/etc/env.php, for SG-TLS-001/002.
+        #[arg(long, value_name = "FILE")]
+        env: Option<PathBuf>,
+        #[command(flatten)]
+        out: ScanOutput,
+    },
+    /// A Shopify product export (CSV) or Admin API products JSON, with metafields.
+    Shopify {
+        #[arg(long, value_name = "FILE", conflicts_with = "json_file")]
+        csv: Option<PathBuf>,
+        #[arg(long = "json-file", value_name = "FILE")]
+        json_file: Option<PathBuf>,
+        #[command(flatten)]
+        out: ScanOutput,
+    },
+    /// Everything the config's [scan] section names, in one report.
+    All {
+        /// The config file (default: the home's synthgov.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        out: ScanOutput,
+    },
 }

@@ -31,6 +31,10 @@ pub struct CatalogAsset {
     /// The image path or URL; for text, `magento://<sku>/<attribute>?store=<id>` or
     /// `shopify://<handle>/<attribute>`.
     pub uri: String,
+    /// The disclosure label the store shows with it (Shopify metafield
+    /// `synthgov.disclosure`); read by the scanner, not part of the import contract.
+    #[serde(skip)]
+    pub disclosure: Option<String>,
 }
 
 /// A catalog read from a platform.

@@ -150,6 +150,7 @@ async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog
                 ai_generated: flag(&sku, store),
                 sha256: Some(html_sha256(&value)),
                 uri: format!("magento://{sku}/{code}?store={store}"),
+                disclosure: None,
                 product: sku,
                 kind: "text",
                 attribute: code.to_owned(),
@@ -192,6 +193,7 @@ async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog
             store_id: 0,
             sha256,
             uri: value,
+            disclosure: None,
         });
     }
     Ok(Catalog {
@@ -199,6 +201,122 @@ async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog
         assets,
         warnings,
     })
+}
+
+/// An admin role and whether it may trigger synthetic generation: it is allowed
+/// everything (`Magento_Backend::all`) or synthgov's generate resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminRole {
+    pub id: i64,
+    pub name: String,
+    pub users: i64,
+    pub all_access: bool,
+    pub may_generate: bool,
+}
+
+/// The ACL resource synthgov's Magento module guards generation with.
+pub const GENERATE_RESOURCE: &str = "Synthgov_Governance::generate";
+
+/// What the scanner asks of a Magento database beyond the catalog.
+#[derive(Debug, Clone, Default)]
+pub struct ScanFacts {
+    /// The disclosure attribute's value per (sku, store view).
+    pub disclosures: HashMap<(String, u32), String>,
+    pub roles: Vec<AdminRole>,
+    pub warnings: Vec<String>,
+}
+
+impl ScanFacts {
+    /// The disclosure shown for a product in a store view (default view as fallback).
+    pub fn disclosure(&self, sku: &str, store: u32) -> Option<&str> {
+        self.disclosures
+            .get(&(sku.to_owned(), store))
+            .or_else(|| self.disclosures.get(&(sku.to_owned(), 0)))
+            .map(String::as_str)
+            .filter(|s| !s.trim().is_empty())
+    }
+}
+
+/// Reads disclosure labels (attribute `disclosure_attribute`) and admin roles.
+pub fn read_scan_facts(url: &str, disclosure_attribute: &str) -> Result<ScanFacts, PlatformError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))?;
+    let db_err = |e: sqlx::Error| PlatformError::Database {
+        url: redact(url),
+        message: e.to_string(),
+    };
+    let mysql = url.replacen("mariadb://", "mysql://", 1);
+    rt.block_on(async {
+        let pool = MySqlPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&mysql)
+            .await
+            .map_err(db_err)?;
+        let mut facts = ScanFacts::default();
+        let link = link_column(&pool).await.map_err(db_err)?;
+        let attr = sqlx::query(
+            "SELECT a.attribute_id, a.backend_type FROM eav_attribute a
+             JOIN eav_entity_type t ON t.entity_type_id = a.entity_type_id
+             WHERE t.entity_type_code = 'catalog_product' AND a.attribute_code = ?",
+        )
+        .bind(disclosure_attribute)
+        .fetch_optional(&pool)
+        .await
+        .map_err(db_err)?;
+        match attr {
+            Some(r) => {
+                let a = Attr {
+                    id: r
+                        .try_get::<u16, _>("attribute_id")
+                        .map(i64::from)
+                        .or_else(|_| r.try_get::<i64, _>("attribute_id"))
+                        .map_err(db_err)?,
+                    backend: r.try_get("backend_type").map_err(db_err)?,
+                };
+                for (sku, store, v) in values(&pool, &link, &a).await.map_err(db_err)? {
+                    facts.disclosures.insert((sku, store), v);
+                }
+            }
+            None => facts.warnings.push(format!(
+                "no product attribute `{disclosure_attribute}`: no product shows a disclosure label (pass --disclosure-attribute CODE if the store uses another code)"
+            )),
+        }
+        match admin_roles(&pool).await {
+            Ok(r) => facts.roles = r,
+            Err(e) => facts.warnings.push(format!("cannot read admin roles: {e}")),
+        }
+        pool.close().await;
+        Ok(facts)
+    })
+}
+
+async fn admin_roles(pool: &MySqlPool) -> Result<Vec<AdminRole>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT CAST(r.role_id AS SIGNED) AS id, CAST(r.role_name AS CHAR) AS name,
+                (SELECT COUNT(*) FROM authorization_role u WHERE u.parent_id = r.role_id AND u.role_type = 'U') AS users,
+                EXISTS(SELECT 1 FROM authorization_rule a WHERE a.role_id = r.role_id AND a.permission = 'allow'
+                       AND a.resource_id = 'Magento_Backend::all') AS all_access,
+                EXISTS(SELECT 1 FROM authorization_rule a WHERE a.role_id = r.role_id AND a.permission = 'allow'
+                       AND a.resource_id = ?) AS may_generate
+         FROM authorization_role r WHERE r.role_type = 'G' ORDER BY r.role_id",
+    )
+    .bind(GENERATE_RESOURCE)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(AdminRole {
+                id: r.try_get("id")?,
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                users: r.try_get("users")?,
+                all_access: r.try_get::<i64, _>("all_access")? != 0,
+                may_generate: r.try_get::<i64, _>("may_generate")? != 0,
+            })
+        })
+        .collect()
 }
 
 /// `entity_id` (Magento Open Source) or `row_id` (Adobe Commerce with staging).

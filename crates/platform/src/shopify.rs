@@ -22,6 +22,7 @@ struct Marks {
     all: Option<bool>,
     description: Option<bool>,
     images: Option<bool>,
+    disclosure: Option<String>,
 }
 
 impl Marks {
@@ -31,6 +32,9 @@ impl Marks {
             "ai_generated" => self.all = v,
             "ai_generated_description" => self.description = v,
             "ai_generated_images" => self.images = v,
+            "disclosure" if !value.trim().is_empty() => {
+                self.disclosure = Some(value.trim().to_owned())
+            }
             _ => {}
         }
     }
@@ -51,6 +55,7 @@ fn text_asset(handle: &str, attribute: &str, html: &str, marks: &Marks) -> Catal
         ai_generated: marks.description(),
         sha256: Some(html_sha256(html)),
         uri: format!("shopify://{handle}/{attribute}"),
+        disclosure: marks.disclosure.clone(),
     }
 }
 
@@ -63,6 +68,7 @@ fn image_asset(handle: &str, src: &str, marks: &Marks) -> CatalogAsset {
         ai_generated: marks.images(),
         sha256: None,
         uri: src.to_owned(),
+        disclosure: marks.disclosure.clone(),
     }
 }
 

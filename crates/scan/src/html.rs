@@ -60,6 +60,8 @@ pub struct Page {
     /// Where each run of text starts in [`Page::text`], and the element it belongs to.
     pub segments: Vec<(u32, u32)>,
     pub media: Vec<MediaRef>,
+    /// `<a href>` targets, for the crawler.
+    pub links: Vec<String>,
     pub jsonld: Vec<JsonLd>,
     pub ids: HashMap<Box<str>, u32>,
 }
@@ -139,6 +141,11 @@ impl State {
                     self.push_media(idx, &v);
                 }
             }
+        }
+        if &*tag == "a"
+            && let Some(href) = attr("href")
+        {
+            self.page.links.push(href);
         }
         let start = self.page.text.len() as u32;
         self.page.nodes.push(Node {

@@ -8,16 +8,23 @@
 //! - [`known`]: registered assets as scanners look them up;
 //! - [`sarif`], [`text`]: renderers.
 
+pub mod config;
+pub mod crawl;
+mod db;
+pub mod governance;
 pub mod html;
 pub mod known;
 pub mod media;
+pub mod platform;
 pub mod rules;
 pub mod sarif;
+pub mod segregation;
 pub mod storefront;
 pub mod text;
+pub mod transport;
 
 /// Every rule id the scanners emit (checked against the catalog by a test).
-pub const RULE_IDS: [&str; 18] = [
+pub const RULE_IDS: [&str; 19] = [
     "SG-DISC-001",
     "SG-DISC-002",
     "SG-DISC-003",
@@ -29,6 +36,7 @@ pub const RULE_IDS: [&str; 18] = [
     "SG-SEG-002",
     "SG-TLS-001",
     "SG-TLS-002",
+    "SG-ACL-001",
     "SG-GOV-001",
     "SG-GOV-002",
     "SG-GOV-003",

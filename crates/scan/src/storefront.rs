@@ -72,6 +72,8 @@ impl<'a> Ctx<'a> {
 pub struct PageResult {
     pub findings: Vec<Finding>,
     pub problems: Vec<ScanProblem>,
+    /// The page's `<a href>` targets (for the crawler).
+    pub links: Vec<String>,
 }
 
 /// All findings for one page. `uri` names the page in findings.
@@ -87,6 +89,7 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
             return out;
         }
     };
+    out.links = page.links.clone();
     let hidden = page.hidden_flags();
     let loc = |n: u32| {
         Location::file(
@@ -609,11 +612,11 @@ pub fn scan_folder(
 
 fn scan_file(ctx: &Ctx, uri: &str, path: &Path, max: u64, media: &dyn MediaSource) -> PageResult {
     let problem = |message: String| PageResult {
-        findings: vec![],
         problems: vec![ScanProblem {
             uri: uri.to_owned(),
             message,
         }],
+        ..Default::default()
     };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > max => {

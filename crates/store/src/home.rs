@@ -78,6 +78,10 @@ pub struct Config {
     pub ledger: LedgerConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<ClassificationConfig>,
+    /// `[scan]`: what `synthgov scan all` covers and the rule overrides; read and
+    /// checked by the scan crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -188,6 +192,7 @@ impl Home {
                 },
                 store: StoreConfig { id, url: None },
                 classification: None,
+                scan: None,
             };
             let text = format!(
                 "# synthgov configuration. The store id is fixed at init; the origin is the\n\

@@ -77,7 +77,7 @@ pub fn detect_file(
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    let plans = plans(&headers, known);
+    let checker = RowChecker::new(keys, known, &headers);
     let mut rec = csv::StringRecord::new();
     let mut row = 0u64;
     loop {
@@ -91,7 +91,7 @@ pub fn detect_file(
         }
         row += 1;
         let fields: Vec<&str> = rec.iter().collect();
-        check_row(&file, row, &fields, keys, known, &plans, into);
+        check_row(&file, row, &fields, &checker, into);
     }
     into.rows_scanned += row;
     Ok(())
@@ -123,49 +123,70 @@ fn plans(headers: &[String], known: &[KnownVersion]) -> Vec<Option<Vec<usize>>> 
         .collect()
 }
 
-fn check_row(
-    file: &str,
-    row: u64,
-    fields: &[&str],
-    keys: &Keys,
-    known: &[KnownVersion],
-    plans: &[Option<Vec<usize>>],
-    into: &mut Detection,
-) {
-    for f in fields {
-        if f.starts_with("sg1.")
-            && let Some((token, _)) = keys.check_marker(f)
-            && let Some(k) = known.iter().find(|k| k.token == token)
-        {
-            into.matches.push(Match {
-                file: file.to_owned(),
-                row,
-                dataset: k.dataset.clone(),
-                version: k.version,
-                by: "marker",
-            });
-            return;
+/// Checks rows of one table or file against every known version: a valid marker in
+/// any field, else the fingerprint of the identifying columns (by header name). The
+/// segregation scanner uses this on database rows.
+pub struct RowChecker<'a> {
+    keys: &'a Keys,
+    known: &'a [KnownVersion],
+    plans: Vec<Option<Vec<usize>>>,
+}
+
+impl<'a> RowChecker<'a> {
+    pub fn new(keys: &'a Keys, known: &'a [KnownVersion], headers: &[String]) -> RowChecker<'a> {
+        RowChecker {
+            keys,
+            known,
+            plans: plans(headers, known),
         }
     }
-    for (k, plan) in known.iter().zip(plans) {
-        let (Some(plan), Some(bloom)) = (plan, &k.bloom) else {
-            continue;
-        };
-        let ident = plan
-            .iter()
-            .map(|&i| fields.get(i).copied().unwrap_or(""))
-            .collect::<Vec<_>>()
-            .join("\u{1f}");
-        if bloom.contains(&keys.fingerprint(&k.entity, &ident)) {
-            into.matches.push(Match {
-                file: file.to_owned(),
-                row,
-                dataset: k.dataset.clone(),
-                version: k.version,
-                by: "fingerprint",
-            });
-            return;
+
+    /// True when some known version's fingerprints can be checked with these headers.
+    pub fn can_fingerprint(&self) -> bool {
+        self.plans.iter().any(Option::is_some)
+    }
+
+    /// The matching version (an index into `known`) and how it was found.
+    pub fn check<S: AsRef<str>>(&self, fields: &[S]) -> Option<(usize, &'static str)> {
+        for f in fields {
+            let f = f.as_ref();
+            if f.starts_with("sg1.")
+                && let Some((token, _)) = self.keys.check_marker(f)
+                && let Some(i) = self.known.iter().position(|k| k.token == token)
+            {
+                return Some((i, "marker"));
+            }
         }
+        let mut ident = String::new();
+        for (i, (k, plan)) in self.known.iter().zip(&self.plans).enumerate() {
+            let (Some(plan), Some(bloom)) = (plan, &k.bloom) else {
+                continue;
+            };
+            ident.clear();
+            for (j, &c) in plan.iter().enumerate() {
+                if j > 0 {
+                    ident.push('\u{1f}');
+                }
+                ident.push_str(fields.get(c).map_or("", |f| f.as_ref()));
+            }
+            if bloom.contains(&self.keys.fingerprint(&k.entity, &ident)) {
+                return Some((i, "fingerprint"));
+            }
+        }
+        None
+    }
+}
+
+fn check_row(file: &str, row: u64, fields: &[&str], checker: &RowChecker, into: &mut Detection) {
+    if let Some((i, by)) = checker.check(fields) {
+        let k = &checker.known[i];
+        into.matches.push(Match {
+            file: file.to_owned(),
+            row,
+            dataset: k.dataset.clone(),
+            version: k.version,
+            by,
+        });
     }
 }
 
@@ -206,8 +227,8 @@ fn detect_jsonl(
             })
             .collect();
         let fields: Vec<&str> = values.iter().map(String::as_str).collect();
-        let plans = plans(&headers, known);
-        check_row(file, row, &fields, keys, known, &plans, into);
+        let checker = RowChecker::new(keys, known, &headers);
+        check_row(file, row, &fields, &checker, into);
     }
     into.rows_scanned += row;
     Ok(())

@@ -5,6 +5,7 @@ mod demo;
 mod init;
 mod inventory;
 mod ledger;
+mod scan;
 mod synth;
 mod verify;
 
@@ -76,6 +77,8 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Inventory => inventory::run_inventory(&ctx, out),
         Command::Classify { system } => inventory::run_classify(&ctx, system.as_deref(), out),
         Command::Lineage { id, format } => inventory::run_lineage(&ctx, &id, &format, out),
+        Command::Scan(c) => scan::run_scan(&ctx, c, out),
+        Command::Rules => scan::run_rules(&ctx, out),
     }
 }
 

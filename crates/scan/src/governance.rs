@@ -1,0 +1,183 @@
+//! `synthgov scan governance`: SG-GOV-001..007 from the inventory, the registered
+//! assets and the classification of every system. Incidents (SG-GOV-006) come with
+//! the incident register; until then no incident can be late.
+
+use synthgov_core::finding::{Finding, Location, Severity};
+use synthgov_registry::classify::{Classification, RuleSet, Tier, classify_all};
+use synthgov_registry::model::{DataCategory, Inventory, is_eu_eea};
+use synthgov_registry::registry::AssetRow;
+
+use crate::rules::Catalog;
+
+/// Everything the governance rules read.
+pub struct Inputs<'a> {
+    pub inventory: &'a Inventory,
+    pub assets: &'a [AssetRow],
+    pub rules: &'a RuleSet,
+    /// The day attestations are judged against (today, in UTC).
+    pub today: time::Date,
+}
+
+fn obj(kind: &str, id: &str) -> Location {
+    Location::logical(format!("synthgov://inventory/{kind}/{id}"))
+}
+
+pub fn scan(
+    catalog: &Catalog,
+    inp: &Inputs,
+) -> Result<(Vec<Finding>, u64), synthgov_registry::RegistryError> {
+    let inv = inp.inventory;
+    let mut out = Vec::new();
+    let mut f =
+        |id: &str, msg: String, loc: Location| out.push(catalog.finding(id, msg, loc, None));
+
+    for g in &inv.generators {
+        if g.model_card.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            f(
+                "SG-GOV-001",
+                format!("Generator {} has no model card", g.id),
+                obj("generator", &g.id),
+            );
+        }
+        let eu_personal: Vec<&str> = g
+            .trained_on
+            .iter()
+            .filter_map(|s| inv.sources.iter().find(|x| &x.id == s))
+            .filter(|s| {
+                is_eu_eea(&s.jurisdiction) && s.categories.iter().any(|c| *c != DataCategory::None)
+            })
+            .map(|s| s.id.as_str())
+            .collect();
+        if !eu_personal.is_empty() && !is_eu_eea(&g.location) {
+            f(
+                "SG-GOV-007",
+                format!(
+                    "Generator {} is located in {} and trained on EU/EEA personal data ({})",
+                    g.id,
+                    g.location,
+                    eu_personal.join(", ")
+                ),
+                obj("generator", &g.id),
+            );
+        }
+    }
+    for d in &inv.datasets {
+        if !inv.generators.iter().any(|g| g.id == d.generator) {
+            f(
+                "SG-GOV-002",
+                format!(
+                    "Dataset {} names generator {}, which is not in the inventory",
+                    d.id, d.generator
+                ),
+                obj("dataset", &d.id),
+            );
+        }
+    }
+    for a in inp.assets.iter().filter(|a| a.ai_generated) {
+        let linked = a
+            .generator
+            .as_deref()
+            .is_some_and(|g| inv.generators.iter().any(|x| x.id == g));
+        if !linked {
+            let why = match &a.generator {
+                None => "no generator".to_string(),
+                Some(g) => format!("generator {g}, which is not in the inventory"),
+            };
+            f(
+                "SG-GOV-002",
+                format!("AI-generated asset {} has {why}", a.uri),
+                Location::logical(asset_uri(&a.uri)),
+            );
+        }
+    }
+    // Expiring soon is medium; expired keeps the rule's severity.
+    let mut soon = Vec::new();
+    for v in &inv.vendors {
+        for at in &v.attestations {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let Ok(expires) = time::Date::parse(&at.expires, fmt) else {
+                continue; // apply validated the date; nothing to judge otherwise
+            };
+            let days = (expires - inp.today).whole_days();
+            let loc = obj("vendor", &v.id);
+            if days < 0 {
+                f(
+                    "SG-GOV-003",
+                    format!(
+                        "Vendor {}: {} attestation expired on {} ({} days ago)",
+                        v.id, at.kind, at.expires, -days
+                    ),
+                    loc,
+                );
+            } else if days <= 30 {
+                soon.push(catalog.finding(
+                    "SG-GOV-003",
+                    format!(
+                        "Vendor {}: {} attestation expires on {} (in {days} days)",
+                        v.id, at.kind, at.expires
+                    ),
+                    loc,
+                    None,
+                ));
+            }
+        }
+    }
+    out.extend(soon.into_iter().map(|mut x| {
+        x.severity = Severity::Medium;
+        x
+    }));
+    let classes: Vec<Classification> = classify_all(inv, inp.rules, None)?;
+    for c in &classes {
+        let sys = inv.systems.iter().find(|s| s.id == c.system);
+        let oversight = sys
+            .and_then(|s| s.human_oversight.as_deref())
+            .is_some_and(|h| !h.trim().is_empty());
+        let loc = obj("system", &c.system);
+        if c.eu_ai_act.tier == Tier::Prohibited {
+            out.push(catalog.finding(
+                "SG-GOV-005",
+                format!(
+                    "System {} is a prohibited practice ({})",
+                    c.system,
+                    c.eu_ai_act.basis.join(", ")
+                ),
+                loc.clone(),
+                None,
+            ));
+        }
+        if (c.eu_ai_act.tier == Tier::High || c.gdpr_art22) && !oversight {
+            let why = if c.eu_ai_act.tier == Tier::High {
+                format!(
+                    "high-risk under the EU AI Act ({})",
+                    c.eu_ai_act.basis.join(", ")
+                )
+            } else {
+                "makes automated decisions under GDPR Art. 22".to_string()
+            };
+            out.push(catalog.finding(
+                "SG-GOV-004",
+                format!(
+                    "System {} is {why} but declares no human oversight",
+                    c.system
+                ),
+                loc,
+                None,
+            ));
+        }
+    }
+    let scanned = (inv.generators.len()
+        + inv.datasets.len()
+        + inv.systems.len()
+        + inv.vendors.len()
+        + inp.assets.len()) as u64;
+    Ok((out, scanned))
+}
+
+/// Files are registered by path; platform assets already have a scheme.
+fn asset_uri(uri: &str) -> String {
+    if uri.contains("://") {
+        uri.to_owned()
+    } else {
+        format!("synthgov://asset/{uri}")
+    }
+}
