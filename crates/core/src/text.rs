@@ -39,7 +39,7 @@ pub fn normalized_sha256(text: &str, buf: &mut String) -> [u8; 32] {
     if text.is_ascii() {
         // char::is_whitespace on ASCII: \t \n \x0B \x0C \r and space.
         for word in text
-            .split(|c: char| matches!(c, '\t' | '\n' | '\x0B' | '\x0C' | '\r' | ' '))
+            .split(['\t', '\n', '\x0B', '\x0C', '\r', ' '])
             .filter(|w| !w.is_empty())
         {
             if !buf.is_empty() {

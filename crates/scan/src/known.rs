@@ -16,7 +16,8 @@ pub struct KnownAsset {
 #[derive(Debug, Default)]
 pub struct Known {
     by_hash: HashMap<[u8; 32], KnownAsset>,
-    /// Hashes of AI-generated text assets: the set every element's text is checked in.
+    /// AI-generated text assets: the set every element's text is checked in, with
+    /// their generator.
     ai_text: HashMap<[u8; 32], String>,
 }
 
@@ -28,7 +29,8 @@ impl Known {
                 continue;
             };
             if a.kind == "text" && a.ai_generated {
-                k.ai_text.insert(h, a.uri.clone());
+                k.ai_text
+                    .insert(h, a.generator.clone().unwrap_or_else(|| "unknown".into()));
             }
             // When the same bytes are registered twice, AI-generated wins: a scanner
             // must not call synthetic content ordinary because of a second record.
@@ -52,6 +54,7 @@ impl Known {
         self.by_hash.get(sha256)
     }
 
+    /// The generator of the AI-generated text with this hash.
     pub fn ai_text(&self, sha256: &[u8; 32]) -> Option<&str> {
         self.ai_text.get(sha256).map(String::as_str)
     }

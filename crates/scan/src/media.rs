@@ -110,20 +110,16 @@ fn jpeg(b: &[u8], m: &mut Marking) {
         let payload = &b[i + 4..i + 2 + len];
         match marker {
             // APP11: JPEG XT boxes carrying JUMBF; C2PA's superbox is labelled "c2pa".
-            0xEB => {
-                if payload.starts_with(b"JP")
-                    && find(payload, b"jumb").is_some()
-                    && find(payload, b"c2pa").is_some()
-                {
-                    m.c2pa = true;
-                }
+            0xEB if payload.starts_with(b"JP")
+                && find(payload, b"jumb").is_some()
+                && find(payload, b"c2pa").is_some() =>
+            {
+                m.c2pa = true;
             }
-            0xE1 => {
-                if payload.starts_with(b"http://ns.adobe.com/xap/1.0/\0")
-                    || payload.starts_with(b"http://ns.adobe.com/xmp/extension/\0")
-                {
-                    xmp(payload, m);
-                }
+            0xE1 if payload.starts_with(b"http://ns.adobe.com/xap/1.0/\0")
+                || payload.starts_with(b"http://ns.adobe.com/xmp/extension/\0") =>
+            {
+                xmp(payload, m);
             }
             _ => {}
         }

@@ -135,11 +135,11 @@ pub fn data_files(path: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Rows of a data file as (line or row number, headers, fields), streamed to `each`.
-pub fn read_rows(
-    path: &Path,
-    each: &mut dyn FnMut(&[String], u64, &[String]),
-) -> Result<u64, String> {
+/// Receives (headers, line or row number, fields) for each row.
+pub type RowFn<'a> = dyn FnMut(&[String], u64, &[String]) + 'a;
+
+/// Rows of a data file, streamed to `each`.
+pub fn read_rows(path: &Path, each: &mut RowFn) -> Result<u64, String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -155,7 +155,7 @@ pub fn read_rows(
     }
 }
 
-fn read_csv(r: impl Read, each: &mut dyn FnMut(&[String], u64, &[String])) -> Result<u64, String> {
+fn read_csv(r: impl Read, each: &mut RowFn) -> Result<u64, String> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
     let headers: Vec<String> = rdr
         .headers()
@@ -184,7 +184,7 @@ fn read_csv(r: impl Read, each: &mut dyn FnMut(&[String], u64, &[String])) -> Re
     Ok(n)
 }
 
-fn read_jsonl(path: &Path, each: &mut dyn FnMut(&[String], u64, &[String])) -> Result<u64, String> {
+fn read_jsonl(path: &Path, each: &mut RowFn) -> Result<u64, String> {
     use std::io::BufRead;
     let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut n = 0;
@@ -214,10 +214,7 @@ fn read_jsonl(path: &Path, each: &mut dyn FnMut(&[String], u64, &[String])) -> R
     Ok(n)
 }
 
-fn read_parquet(
-    path: &Path,
-    each: &mut dyn FnMut(&[String], u64, &[String]),
-) -> Result<u64, String> {
+fn read_parquet(path: &Path, each: &mut RowFn) -> Result<u64, String> {
     use arrow_array::{Array, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let f = std::fs::File::open(path).map_err(|e| e.to_string())?;

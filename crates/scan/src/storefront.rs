@@ -129,8 +129,9 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
                     out.findings.push(ctx.catalog.finding(
                         "SG-DISC-001",
                         format!(
-                            "Synthetic image {} (registered as {}) shown without data-synthetic",
-                            m.url, a.uri
+                            "Synthetic image {} (registered, generator {}) shown without data-synthetic",
+                            m.url,
+                            a.generator.as_deref().unwrap_or("unknown")
                         ),
                         loc(m.node),
                         Some(hex(sha)),
@@ -195,7 +196,7 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
                     h
                 }
             };
-            let Some(asset_uri) = ctx.known.ai_text(&h) else {
+            let Some(generator) = ctx.known.ai_text(&h) else {
                 continue;
             };
             if !reported.insert(h) {
@@ -205,7 +206,7 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
                 out.findings.push(ctx.catalog.finding(
                     "SG-DISC-003",
                     format!(
-                        "AI-generated text (registered as {asset_uri}) published without disclosure"
+                        "AI-generated text (registered, generator {generator}) published without disclosure"
                     ),
                     loc(n),
                     Some(hex(&h)),
@@ -488,11 +489,7 @@ impl FolderMedia {
         for c in Path::new(&percent_decode(&rel)).components() {
             match c {
                 Component::Normal(p) => clean.push(p),
-                Component::ParentDir => {
-                    if !clean.pop() {
-                        return None;
-                    }
-                }
+                Component::ParentDir if !clean.pop() => return None,
                 _ => {}
             }
         }

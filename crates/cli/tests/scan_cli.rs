@@ -1,0 +1,336 @@
+//! `synthgov scan`: the fixture storefront with one page per rule (and a clean one),
+//! asserted exactly; SARIF validated against the OASIS schema; the JSON report as a
+//! snapshot; the gate's exit codes; the ledger event; bad input.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Env;
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storefront")
+}
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
+    p.exists().then_some(p)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A home with the example inventory and the fixture's generated files registered,
+/// and the fixture site copied next to it (plus a C2PA-signed JPEG from shared).
+fn store() -> Option<(Env, PathBuf)> {
+    let Some(c2pa) = shared("testdata/c2pa/C.jpg") else {
+        eprintln!("SKIP: ../shared/testdata/c2pa/C.jpg not found");
+        return None;
+    };
+    let env = Env::new();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inventory.yaml");
+    let r = env.run(&["apply", examples.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reg = fixture().join("registered");
+    let r = env.run(&[
+        "register",
+        reg.join("ai-marked.png").to_str().unwrap(),
+        reg.join("ai-unmarked.png").to_str().unwrap(),
+        "--generator",
+        "product-image-gan",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run(&[
+        "register",
+        reg.join("description.html").to_str().unwrap(),
+        "--generator",
+        "description-llm",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let site = env.dir.path().join("site");
+    copy_dir(&fixture().join("site"), &site);
+    std::fs::copy(c2pa, site.join("img/c2pa.jpg")).unwrap();
+    Some((env, site))
+}
+
+#[test]
+fn fixture_storefront_findings_are_exact() {
+    let Some((env, site)) = store() else { return };
+    let r = env.run(&[
+        "scan",
+        "storefront",
+        site.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "high findings fail the default gate: {}",
+        r.stderr
+    );
+    let report = r.json();
+    let got: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["location"]["uri"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, u64)> = [
+        ("SG-DISC-001", "catalog/disc-001.html", 5),
+        ("SG-DISC-002", "catalog/disc-002.html", 5),
+        ("SG-DISC-003", "catalog/disc-003.html", 5),
+        ("SG-DISC-004", "catalog/disc-004.html", 4),
+        ("SG-DISC-005", "catalog/disc-005.html", 5),
+        ("SG-DISC-005", "catalog/disc-005.html", 7),
+        ("SG-MARK-001", "catalog/mark-001.html", 5),
+        ("SG-MARK-002", "catalog/mark-002.html", 3),
+    ]
+    .into_iter()
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c))
+    .collect();
+    assert_eq!(got, want);
+    // The clean page has nothing; the broken page is parsed, and its bad images named.
+    assert!(!got.iter().any(|f| f.1 == "index.html"));
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            "img/not-an-image.png: not an image (unrecognised file format)",
+            "img/missing.png: image not found in the scanned folder"
+        ]
+    );
+    assert_eq!(report["summary"]["scanned"], 9);
+    assert_eq!(
+        report["summary"]["by_severity"],
+        serde_json::json!({"low": 0, "medium": 4, "high": 4, "critical": 0})
+    );
+    let sel = report["findings"][0]["location"]["selector"]
+        .as_str()
+        .unwrap();
+    assert_eq!(sel, "div.product.media > img.gallery-main");
+    assert!(report["findings"][0]["asset"].as_str().unwrap().len() == 64);
+    assert!(
+        report["findings"][0]["regulations"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("EU AI Act Art. 50")
+    );
+
+    // Snapshot: the same store scanned again gives the same bytes.
+    let snapshot = fixture().join("expected-report.json");
+    if std::env::var_os("SYNTHGOV_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&snapshot, &r.stdout).unwrap();
+    }
+    let expected =
+        std::fs::read_to_string(&snapshot).expect("run with SYNTHGOV_UPDATE_SNAPSHOTS=1 once");
+    assert_eq!(
+        r.stdout, expected,
+        "JSON report changed; review and update the snapshot"
+    );
+    let again = env.run(&["scan", "storefront", site.to_str().unwrap(), "--json"]);
+    assert_eq!(again.stdout, r.stdout);
+}
+
+#[test]
+fn sarif_validates_and_the_gate_threshold_is_honoured() {
+    let Some((env, site)) = store() else { return };
+    let Some(schema) = shared("testdata/sarif/sarif-schema-2.1.0.json") else {
+        eprintln!("SKIP: SARIF schema not found");
+        return;
+    };
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let out = env.dir.path().join("scan.sarif");
+    let r = env.run(&[
+        "scan",
+        "storefront",
+        site.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--output",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(r.code, 0, "no critical findings: {}", r.stderr);
+    assert!(r.stdout.contains("gate passed"), "{}", r.stdout);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "SG-DISC-001" && r["properties"]["regulations"].is_array())
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 8);
+    let first = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(first["artifactLocation"]["uri"], "catalog/disc-001.html");
+    assert_eq!(first["region"]["startLine"], 5);
+
+    // --fail-on medium fails on the medium findings too; low as well.
+    for (level, code) in [("high", 1), ("medium", 1), ("low", 1)] {
+        let r = env.run(&[
+            "scan",
+            "storefront",
+            site.to_str().unwrap(),
+            "--fail-on",
+            level,
+            "-q",
+        ]);
+        assert_eq!(r.code, code, "--fail-on {level}");
+    }
+}
+
+#[test]
+fn every_scan_is_a_ledger_event_with_the_report_hash() {
+    let Some((env, site)) = store() else { return };
+    let r = env.run(&["scan", "storefront", site.to_str().unwrap(), "--json"]);
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(r.stdout.as_bytes()))
+    };
+    let list = env.run(&["ledger", "list", "--json"]).json();
+    let ev = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["entry"]["type"] == "scan.completed")
+        .expect("a scan.completed event");
+    let data = &ev["entry"]["data"];
+    assert_eq!(data["report_sha256"], digest.as_str());
+    assert_eq!(data["findings"], 8);
+    assert_eq!(data["passed"], false);
+    assert_eq!(env.run(&["verify"]).code, 0);
+}
+
+#[test]
+fn overrides_in_config_suppress_with_reason_and_are_recorded() {
+    let Some((env, site)) = store() else { return };
+    let cfg = env.home().join("synthgov.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(
+        "\n[scan.rules.SG-DISC-005]\nenabled = false\nreason = \"press photos are licensed, tracked in DAM\"\n\n[scan.rules.SG-DISC-001]\nseverity = \"critical\"\nreason = \"storefront is in the EU\"\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let r = env.run(&["scan", "storefront", site.to_str().unwrap(), "--json"]);
+    let report = r.json();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"SG-DISC-005"));
+    assert_eq!(report["findings"][0]["severity"], "critical");
+    assert_eq!(report["suppressed"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        report["suppressed"][0]["reason"],
+        "press photos are licensed, tracked in DAM"
+    );
+    let list = env.run(&["ledger", "list", "--json"]);
+    assert!(
+        list.stdout.contains("press photos are licensed"),
+        "suppression recorded in the ledger"
+    );
+
+    // A typo'd rule id is bad input, named.
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[scan.rules.SG-DISC-099]\nenabled = false\nreason = \"x\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let r = env.run(&["scan", "governance"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("SG-DISC-099"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_input_is_named_and_never_panics() {
+    let env = Env::new();
+    // Not a folder.
+    let r = env.run(&["scan", "storefront", "/nonexistent/site"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/site"), "{}", r.stderr);
+    // A 2 GB page (sparse) is skipped with its cause; the rest of the site is scanned.
+    let site = env.dir.path().join("big");
+    std::fs::create_dir_all(&site).unwrap();
+    let f = std::fs::File::create(site.join("huge.html")).unwrap();
+    f.set_len(2 << 30).unwrap();
+    std::fs::write(site.join("ok.html"), "<p>fine</p>").unwrap();
+    std::fs::write(
+        site.join("binary.html"),
+        [0u8, 159, 146, 150, 255, 0, 60, 60, 62],
+    )
+    .unwrap();
+    let r = env.run(&["scan", "storefront", site.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    assert_eq!(report["summary"]["scanned"], 3);
+    let msg = report["problems"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("larger than the page limit"), "{msg}");
+    assert_eq!(report["problems"][0]["uri"], "huge.html");
+    // An unreachable database is a problem in the report, not a crash.
+    let r = env.run(&[
+        "scan",
+        "segregation",
+        "postgres://nobody@127.0.0.1:1/x",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    assert!(
+        report["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{report}"
+    );
+    assert_eq!(report["problems"][0]["uri"], "postgres://127.0.0.1:1/x");
+}
+
+#[test]
+fn rules_lists_the_catalog() {
+    let env = Env::new();
+    let r = env.run(&["rules", "--json"]);
+    assert_eq!(r.code, 0);
+    let rules = r.json();
+    let ids: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ["SG-DISC-001", "SG-SEG-001", "SG-TLS-002", "SG-GOV-007"] {
+        assert!(ids.contains(&id), "{id}");
+    }
+    assert!(!rules[0]["regulations"].as_array().unwrap().is_empty());
+}
