@@ -48,33 +48,31 @@ pub fn scan_settings(catalog: &Catalog, uri: &str, text: &str) -> Vec<Finding> {
             ));
         }
         for key in VERIFY_KEYS {
-            if let Some(p) = lower
-                .find(&format!("'{key}'"))
-                .or_else(|| lower.find(&format!("\"{key}\"")))
+            let quoted = [format!("'{key}'"), format!("\"{key}\"")];
+            let at = quoted
+                .iter()
+                .find_map(|q| lower.find(q.as_str()).map(|p| p + q.len()))
                 .or_else(|| {
-                    lower.find(key).filter(|_| {
-                        key.starts_with("curlopt") || lower.trim_start().starts_with(key)
-                    })
-                })
+                    // Bare keys: INI / YAML lines starting with the key, PHP constants.
+                    let bare = key.starts_with("curlopt") || lower.trim_start().starts_with(key);
+                    lower.find(key).filter(|_| bare).map(|p| p + key.len())
+                });
+            let Some(at) = at else { continue };
+            let value = lower[at..]
+                .trim_start_matches([' ', '\t'])
+                .trim_start_matches("=>")
+                .trim_start_matches(['=', ':', ' ', '\t', '\'', '"']);
+            if ["false", "0", "off", "no"]
+                .iter()
+                .any(|v| value.starts_with(v))
             {
-                let rest = &lower[p + key.len()..];
-                let value = rest
-                    .trim_start_matches(['\'', '"', ' ', '\t'])
-                    .trim_start_matches("=>")
-                    .trim_start_matches(['=', ':', ' ', '\t']);
-                if value.starts_with("false")
-                    || value.starts_with('0')
-                    || value.starts_with("off")
-                    || value.starts_with("no")
-                {
-                    out.push(catalog.finding(
-                        "SG-TLS-002",
-                        format!("TLS verification disabled ({key} = false)"),
-                        Location::file(uri, Some(line_no), None),
-                        None,
-                    ));
-                    break;
-                }
+                out.push(catalog.finding(
+                    "SG-TLS-002",
+                    format!("TLS verification disabled ({key} = false)"),
+                    Location::file(uri, Some(line_no), None),
+                    None,
+                ));
+                break;
             }
         }
     }

@@ -109,3 +109,21 @@ pub fn jsonl(n: usize, tag: &str) -> String {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// A database URL from the environment (.ci/run sets them), or None with a notice
+/// written past the test harness's capture so that the skip shows in a passing run.
+pub fn db_url(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            use std::io::Write;
+            let mut err = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/stderr")
+                .map(|f| Box::new(f) as Box<dyn Write>)
+                .unwrap_or_else(|_| Box::new(std::io::stderr()));
+            let _ = writeln!(err, "SKIPPED: {var} is not set; .ci/run sets it");
+            None
+        }
+    }
+}
