@@ -181,3 +181,121 @@ fn asset_uri(uri: &str) -> String {
         format!("synthgov://asset/{uri}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use synthgov_registry::parse::parse_inventory;
+
+    const INVENTORY: &str = r#"
+store: { name: "Test", platform: shopify, jurisdiction: FR, markets: [EU] }
+sources:
+  - { id: eu-orders, jurisdiction: FR, categories: [personal, financial], lawful_basis: contract }
+  - { id: photos, jurisdiction: FR, categories: [none], lawful_basis: none }
+vendors:
+  - id: acme
+    attestations:
+      - { kind: gdpr_dpa, expires: 2026-10-01 }
+      - { kind: soc2_type2, expires: 2026-12-10 }
+      - { kind: iso27001, expires: 2027-12-31 }
+generators:
+  - { id: us-copula, version: "1", method: copula, location: US, trained_on: [eu-orders], model_card: card.md }
+  - { id: eu-copula, version: "1", method: copula, location: DE, trained_on: [eu-orders], model_card: card.md }
+  - { id: imagery, version: "1", method: diffusion, vendor: acme, location: FR, trained_on: [photos] }
+datasets:
+  - { id: ds, generator: eu-copula, purpose: credit, environment: synthetic }
+systems:
+  - { id: scoring, use_case: credit_scoring, trained_on: [ds] }
+  - { id: scoring-ok, use_case: credit_scoring, trained_on: [ds], human_oversight: "credit-team" }
+  - { id: mood, use_case: emotion_recognition_workplace, trained_on: [ds], human_oversight: "hr" }
+  - { id: recs, use_case: recommendation, trained_on: [ds] }
+"#;
+
+    fn asset(uri: &str, generator: Option<&str>, ai: bool) -> AssetRow {
+        AssetRow {
+            uri: uri.into(),
+            sha256: None,
+            kind: "image".into(),
+            generator: generator.map(str::to_owned),
+            dataset: None,
+            surface: None,
+            platform: None,
+            ai_generated: ai,
+            bytes: None,
+            attrs: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn each_governance_rule_fires_where_it_should_and_nowhere_else() {
+        let rules = RuleSet::load(None).unwrap();
+        let inv = parse_inventory("inventory.yaml", INVENTORY, &rules.use_cases()).unwrap();
+        let assets = vec![
+            asset("file:///a.png", Some("imagery"), true),
+            asset("shopify://tee/image?src=x", None, true),
+            asset("file:///b.png", Some("gone-gen"), true),
+            asset("file:///real.png", None, false),
+        ];
+        let today = time::macros::date!(2026 - 11 - 24);
+        let (findings, scanned) = scan(
+            &Catalog::shipped(),
+            &Inputs {
+                inventory: &inv,
+                assets: &assets,
+                rules: &rules,
+                today,
+            },
+        )
+        .unwrap();
+        let mut got: Vec<(String, String, String)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.clone(),
+                    f.location.uri.clone(),
+                    f.severity.to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        let want = vec![
+            (
+                "SG-GOV-001",
+                "synthgov://inventory/generator/imagery",
+                "medium",
+            ),
+            ("SG-GOV-002", "file:///b.png", "medium"),
+            ("SG-GOV-002", "shopify://tee/image?src=x", "medium"),
+            ("SG-GOV-003", "synthgov://inventory/vendor/acme", "high"),
+            ("SG-GOV-003", "synthgov://inventory/vendor/acme", "medium"),
+            (
+                "SG-GOV-004",
+                "synthgov://inventory/system/scoring",
+                "critical",
+            ),
+            ("SG-GOV-005", "synthgov://inventory/system/mood", "critical"),
+            (
+                "SG-GOV-007",
+                "synthgov://inventory/generator/us-copula",
+                "high",
+            ),
+        ];
+        let want: Vec<(String, String, String)> = want
+            .into_iter()
+            .map(|(a, b, c)| (a.into(), b.into(), c.into()))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(scanned, 3 + 1 + 4 + 1 + 4);
+        let expired = findings
+            .iter()
+            .find(|f| f.rule == "SG-GOV-003" && f.severity == Severity::High)
+            .unwrap();
+        assert!(
+            expired
+                .message
+                .contains("gdpr_dpa attestation expired on 2026-10-01 (54 days ago)"),
+            "{}",
+            expired.message
+        );
+    }
+}
