@@ -9,8 +9,10 @@ use common::{Env, db_url, path_str};
 use serde_json::Value;
 use sqlx::Connection;
 
-/// Generated rows as (headers, rows) from a CSV.
-fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+/// A CSV as (headers, rows).
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+fn read_csv(path: &std::path::Path) -> Table {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().iter().map(str::to_owned).collect();
     let rows = r
@@ -24,7 +26,8 @@ fn col(h: &[String], name: &str) -> usize {
     h.iter().position(|x| x == name).unwrap()
 }
 
-fn generated(env: &Env) -> (Vec<String>, Vec<Vec<String>>, Vec<String>, Vec<Vec<String>>) {
+/// Generated customers and payments.
+fn generated_tables(env: &Env) -> (Table, Table) {
     let c = env.dir.path().join("customers.csv");
     let p = env.dir.path().join("payments.csv");
     for (entity, out) in [("customers", &c), ("payments", &p)] {
@@ -41,9 +44,7 @@ fn generated(env: &Env) -> (Vec<String>, Vec<Vec<String>>, Vec<String>, Vec<Vec<
         ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let (ch, crows) = read_csv(&c);
-    let (ph, prows) = read_csv(&p);
-    (ch, crows, ph, prows)
+    (read_csv(&c), read_csv(&p))
 }
 
 fn seg001(report: &Value) -> Vec<&Value> {
@@ -61,7 +62,7 @@ fn postgres_production_tables() {
         return;
     };
     let env = Env::new();
-    let (ch, crows, ph, prows) = generated(&env);
+    let ((ch, crows), (ph, prows)) = generated_tables(&env);
     let t = format!("sg_seg_{}", std::process::id());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -181,7 +182,7 @@ fn mariadb_production_tables_with_and_without_markers() {
         return;
     };
     let env = Env::new();
-    let (ch, crows, _, _) = generated(&env);
+    let ((ch, crows), _) = generated_tables(&env);
     let t = format!("sg_seg_{}", std::process::id());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -257,7 +258,7 @@ fn mariadb_production_tables_with_and_without_markers() {
 #[test]
 fn files_and_real_data_in_a_synthetic_dataset() {
     let env = Env::new();
-    let (ch, crows, _, _) = generated(&env);
+    let ((ch, crows), _) = generated_tables(&env);
     // An export with the marker column dropped and the rows reordered among real ones.
     let exports = env.dir.path().join("exports");
     std::fs::create_dir_all(&exports).unwrap();
