@@ -3,7 +3,6 @@
 //! label, admin roles that may trigger generation, transport settings in env.php.
 
 #[path = "../../platform/tests/support/magento_db.rs"]
-#[allow(dead_code)]
 mod magento_db;
 
 use std::collections::BTreeSet;
