@@ -5,7 +5,6 @@
 //! same origin once each.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -208,12 +207,9 @@ pub fn crawl(
                     s.spawn(move || {
                         let fetched = fetcher.page(&url);
                         let scanned = match &fetched {
-                            Fetched::Page { url, bytes } => Some(scan_page(
-                                ctx,
-                                url.as_str(),
-                                Rc::from(bytes.as_slice()),
-                                media,
-                            )),
+                            Fetched::Page { url, bytes } => {
+                                Some(scan_page(ctx, url.as_str(), bytes, media))
+                            }
                             _ => None,
                         };
                         (url, depth, fetched, scanned)

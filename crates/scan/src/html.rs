@@ -70,13 +70,27 @@ pub struct Page {
 #[error("not parseable as HTML: {0}")]
 pub struct HtmlError(String);
 
+/// The attributes the rules read, gathered in one pass.
+#[derive(Default)]
+struct Attrs {
+    id: Option<String>,
+    class: Option<String>,
+    synthetic: bool,
+    hidden: bool,
+    aria_label: Option<String>,
+    refs: Option<String>,
+    kind: Option<String>,
+    href: Option<String>,
+    /// (order in [`media_attrs`], is a srcset, value)
+    media: Vec<(usize, bool, String)>,
+}
+
 struct Frame {
     node: u32,
     seen: Vec<(Box<str>, u32)>,
 }
 
 struct State {
-    input: Rc<[u8]>,
     page: Page,
     stack: Vec<Frame>,
     root_seen: Vec<(Box<str>, u32)>,
@@ -87,18 +101,17 @@ struct State {
 }
 
 impl State {
-    fn line_at(&mut self, offset: usize) -> u64 {
-        let offset = offset.min(self.input.len());
+    fn line_at(&mut self, input: &[u8], offset: usize) -> u64 {
+        let offset = offset.min(input.len());
         if offset >= self.line_pos {
-            self.line +=
-                memchr::memchr_iter(b'\n', &self.input[self.line_pos..offset]).count() as u64;
+            self.line += memchr::memchr_iter(b'\n', &input[self.line_pos..offset]).count() as u64;
             self.line_pos = offset;
         }
         self.line
     }
 
-    fn open(&mut self, el: &Element) -> (u32, bool) {
-        let line = self.line_at(el.source_location().bytes().start);
+    fn open(&mut self, input: &[u8], el: &Element) -> (u32, bool) {
+        let line = self.line_at(input, el.source_location().bytes().start);
         let tag: Box<str> = el.tag_name().into();
         let seen = match self.stack.last_mut() {
             Some(f) => &mut f.seen,
@@ -115,59 +128,77 @@ impl State {
             }
         };
         let idx = self.page.nodes.len() as u32;
-        let attr = |n: &str| el.get_attribute(n);
-        let id: Option<Box<str>> = attr("id").filter(|s| !s.is_empty()).map(Box::from);
+        // One pass over the attributes: a page has thousands of elements and each
+        // lookup by name would rescan (and reallocate) them.
+        let mut a = Attrs::default();
+        let media_names = media_attrs(&tag);
+        for at in el.attributes() {
+            let name = at.name();
+            match name.as_str() {
+                "id" => a.id = Some(at.value()),
+                "class" => a.class = Some(at.value()),
+                "data-synthetic" => a.synthetic = at.value().trim().eq_ignore_ascii_case("true"),
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.hidden |= at.value().trim().eq_ignore_ascii_case("true"),
+                "style" => a.hidden |= style_hides(&at.value()),
+                "aria-label" => a.aria_label = Some(at.value()),
+                "aria-describedby" | "aria-labelledby" => {
+                    let v = at.value();
+                    a.refs = Some(match a.refs.take() {
+                        Some(prev) => format!("{prev} {v}"),
+                        None => v,
+                    });
+                }
+                "type" => a.kind = Some(at.value()),
+                "href" if &*tag == "a" => a.href = Some(at.value()),
+                n if media_names.contains(&n) => a.media.push((
+                    media_names.iter().position(|m| *m == n).unwrap_or(0),
+                    n.ends_with("srcset"),
+                    at.value(),
+                )),
+                _ => {}
+            }
+        }
+        a.media.sort_by_key(|m| m.0);
+        let id: Option<Box<str>> = a.id.filter(|s| !s.is_empty()).map(Box::from);
         if let Some(id) = &id {
             self.page.ids.entry(id.clone()).or_insert(idx);
         }
-        let synthetic =
-            attr("data-synthetic").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        let hidden = el.has_attribute("hidden")
-            || attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-            || attr("style").is_some_and(|s| style_hides(&s));
-        let refs = match (attr("aria-describedby"), attr("aria-labelledby")) {
-            (None, None) => None,
-            (a, b) => Some(format!("{} {}", a.unwrap_or_default(), b.unwrap_or_default()).into()),
-        };
-        for name in media_attrs(&tag) {
-            if let Some(v) = attr(name) {
-                if name.ends_with("srcset") {
-                    for cand in v.split(',') {
-                        if let Some(url) = cand.split_whitespace().next() {
-                            self.push_media(idx, url);
-                        }
+        for (_, srcset, v) in &a.media {
+            if *srcset {
+                for cand in v.split(',') {
+                    if let Some(url) = cand.split_whitespace().next() {
+                        self.push_media(idx, url);
                     }
-                } else {
-                    self.push_media(idx, &v);
                 }
+            } else {
+                self.push_media(idx, v);
             }
         }
-        if &*tag == "a"
-            && let Some(href) = attr("href")
-        {
+        if let Some(href) = a.href {
             self.page.links.push(href);
         }
+        let synthetic = a.synthetic;
+        let hidden = a.hidden;
+        let refs = a.refs.map(Box::from);
         let start = self.page.text.len() as u32;
         self.page.nodes.push(Node {
             parent: self.stack.last().map_or(NONE, |f| f.node),
             tag,
             id,
-            class: attr("class")
-                .filter(|s| !s.trim().is_empty())
-                .map(Box::from),
+            class: a.class.filter(|s| !s.trim().is_empty()).map(Box::from),
             nth,
             line: line + 1,
             text: start..start,
             last_desc: idx,
             synthetic,
             hidden,
-            aria_label: attr("aria-label")
-                .filter(|s| !s.trim().is_empty())
-                .map(Box::from),
+            aria_label: a.aria_label.filter(|s| !s.trim().is_empty()).map(Box::from),
             refs,
         });
         if &*self.page.nodes[idx as usize].tag == "script"
-            && attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+            && a.kind
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
         {
             self.script = Some((line + 1, String::new()));
         }
@@ -289,9 +320,8 @@ pub fn style_hides(style: &str) -> bool {
 
 /// Parses a page. Malformed HTML is parsed the way browsers would; only a failure of the
 /// tokenizer itself (e.g. its memory limit) is an error.
-pub fn parse(input: Rc<[u8]>) -> Result<Page, HtmlError> {
+pub fn parse(input: &[u8]) -> Result<Page, HtmlError> {
     let state = Rc::new(RefCell::new(State {
-        input: input.clone(),
         page: Page::default(),
         stack: Vec::new(),
         root_seen: Vec::new(),
@@ -309,7 +339,7 @@ pub fn parse(input: Rc<[u8]>) -> Result<Page, HtmlError> {
                 let (idx, open) = {
                     let mut s = on_el.borrow_mut();
                     s.flush_text();
-                    s.open(el)
+                    s.open(input, el)
                 };
                 if open && let Some(handlers) = el.end_tag_handlers() {
                     let st = on_el.clone();
@@ -328,7 +358,7 @@ pub fn parse(input: Rc<[u8]>) -> Result<Page, HtmlError> {
             }));
         let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
         rewriter
-            .write(&input)
+            .write(input)
             .map_err(|e| HtmlError(e.to_string()))?;
         rewriter.end().map_err(|e| HtmlError(e.to_string()))?;
     }
@@ -425,7 +455,7 @@ mod tests {
     use super::*;
 
     fn page(html: &str) -> Page {
-        parse(Rc::from(html.as_bytes())).unwrap()
+        parse(html.as_bytes()).unwrap()
     }
 
     #[test]
@@ -482,7 +512,7 @@ mod tests {
             b"</p></p><",
             b"<svg><image href=x.png/></svg>",
         ] {
-            let _ = parse(Rc::from(input));
+            let _ = parse(input);
         }
     }
 }

@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -77,7 +76,7 @@ pub struct PageResult {
 }
 
 /// All findings for one page. `uri` names the page in findings.
-pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource) -> PageResult {
+pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) -> PageResult {
     let mut out = PageResult::default();
     let page = match html::parse(bytes) {
         Ok(p) => p,
@@ -180,7 +179,9 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
     if ctx.known.has_ai_text() {
         let mut buf = String::new();
         let mut reported: HashSet<[u8; 32]> = HashSet::new();
-        let mut last: Option<(std::ops::Range<u32>, [u8; 32])> = None;
+        // Elements whose text differs only by surrounding white space (wrappers) have
+        // the same normalized text: hash each trimmed range once.
+        let mut hashed: HashMap<(usize, usize), [u8; 32]> = HashMap::new();
         // Children close before parents: visit in closing order so the innermost
         // match is met first.
         for n in closing_order(&page) {
@@ -188,14 +189,17 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: Rc<[u8]>, media: &dyn MediaSource)
             if node.text.is_empty() || matches!(&*node.tag, "html" | "head" | "title") {
                 continue;
             }
-            let h = match &last {
-                Some((r, h)) if *r == node.text => *h,
-                _ => {
-                    let h = normalized_sha256(page.text_of(n), &mut buf);
-                    last = Some((node.text.clone(), h));
-                    h
-                }
-            };
+            let raw = page.text_of(n);
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let start =
+                node.text.start as usize + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
+            let key = (start, start + trimmed.len());
+            let h = *hashed
+                .entry(key)
+                .or_insert_with(|| normalized_sha256(trimmed, &mut buf));
             let Some(generator) = ctx.known.ai_text(&h) else {
                 continue;
             };
@@ -626,7 +630,7 @@ fn scan_file(ctx: &Ctx, uri: &str, path: &Path, max: u64, media: &dyn MediaSourc
         Ok(_) => {}
     }
     match std::fs::read(path) {
-        Ok(bytes) => scan_page(ctx, uri, Rc::from(bytes), media),
+        Ok(bytes) => scan_page(ctx, uri, &bytes, media),
         Err(e) => problem(e.to_string()),
     }
 }
