@@ -21,18 +21,12 @@ fn quote_my(ident: &str) -> String {
     format!("`{}`", ident.replace('`', "``"))
 }
 
-fn key_of(pk: &[usize], headers: &[String], fields: &[String], row: u64) -> String {
+fn key_of<S: AsRef<str>>(pk: &[usize], headers: &[String], fields: &[S], row: u64) -> String {
     if pk.is_empty() {
         return format!("row {row}");
     }
     pk.iter()
-        .map(|&i| {
-            format!(
-                "{}={}",
-                headers[i],
-                fields.get(i).map_or("", String::as_str)
-            )
-        })
+        .map(|&i| format!("{}={}", headers[i], fields.get(i).map_or("", |f| f.as_ref())))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -152,12 +146,10 @@ pub fn scan_postgres(
                         pos: 0,
                     });
                 let mut rec = csv::StringRecord::new();
-                let mut fields: Vec<String> = Vec::with_capacity(headers.len());
                 let mut n = 0u64;
                 while let Ok(true) = rdr.read_record(&mut rec) {
                     n += 1;
-                    fields.clear();
-                    fields.extend(rec.iter().map(str::to_owned));
+                    let fields: Vec<&str> = rec.iter().collect();
                     scan.row(&checker, &fields, || key_of(&pk, &headers, &fields, n));
                 }
                 scan
@@ -167,11 +159,21 @@ pub fn scan_postgres(
                     .copy_out_raw(&copy)
                     .await
                     .map_err(|e| format!("{name}: {e}"))?;
+                // PostgreSQL sends one CopyData message per row: batch them, so the
+                // parser thread wakes once per 256 KiB rather than once per row.
+                let mut batch = Vec::with_capacity(1 << 18);
                 while let Some(chunk) = stream.next().await {
                     let chunk = chunk.map_err(|e| format!("{name}: {e}"))?;
-                    if tx.send(chunk.to_vec()).is_err() {
-                        break;
+                    batch.extend_from_slice(&chunk);
+                    if batch.len() >= 1 << 18 {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(1 << 18));
+                        if tx.send(full).is_err() {
+                            return Ok(());
+                        }
                     }
+                }
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
                 }
                 Ok::<(), String>(())
             });

@@ -470,10 +470,10 @@ pub(crate) fn table_findings(
 
 impl TableScan {
     /// Checks one database row; `key` names it by primary key.
-    pub(crate) fn row(
+    pub(crate) fn row<S: AsRef<str>>(
         &mut self,
         checker: &RowChecker,
-        fields: &[String],
+        fields: &[S],
         key: impl FnOnce() -> String,
     ) {
         self.rows += 1;
