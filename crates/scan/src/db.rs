@@ -26,7 +26,13 @@ fn key_of<S: AsRef<str>>(pk: &[usize], headers: &[String], fields: &[S], row: u6
         return format!("row {row}");
     }
     pk.iter()
-        .map(|&i| format!("{}={}", headers[i], fields.get(i).map_or("", |f| f.as_ref())))
+        .map(|&i| {
+            format!(
+                "{}={}",
+                headers[i],
+                fields.get(i).map_or("", |f| f.as_ref())
+            )
+        })
         .collect::<Vec<_>>()
         .join(",")
 }

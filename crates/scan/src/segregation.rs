@@ -150,12 +150,13 @@ pub fn read_rows(path: &Path, each: &mut RowFn) -> Result<u64, String> {
         "parquet" => read_parquet(path, each),
         _ => {
             let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-            read_csv(f, each)
+            read_csv_reader(f, each)
         }
     }
 }
 
-fn read_csv(r: impl Read, each: &mut RowFn) -> Result<u64, String> {
+/// Rows of a CSV stream (header first); errors name the line.
+pub fn read_csv_reader(r: impl Read, each: &mut RowFn) -> Result<u64, String> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
     let headers: Vec<String> = rdr
         .headers()

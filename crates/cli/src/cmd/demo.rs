@@ -60,6 +60,7 @@ pub fn run(_ctx: &Ctx, keep: Option<PathBuf>, out: &mut Out) -> Result<Exit, Fai
 
     inventory_walk(&home, out)?;
     generation_walk(&home, out)?;
+    scan_walk(&home, out)?;
 
     let mut ledger = home.open_ledger()?;
     let mut rng = StdRng::seed_from_u64(2026);
@@ -341,6 +342,100 @@ fn generation_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
         }
     ))?;
     reg.set_flag(&actor, "generation", true, Some("audit over"))?;
+    Ok(())
+}
+
+/// A two-page storefront: the product photo is AI-generated (registered) and one page
+/// shows it and its AI-written description without disclosure.
+fn scan_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
+    use synthgov_registry::register::{RegisterRequest, register};
+    use synthgov_registry::{Actor, Registry};
+    use synthgov_scan::known::Known;
+    use synthgov_scan::rules::Catalog;
+    use synthgov_scan::storefront::{Ctx as PageCtx, FolderOptions, scan_folder};
+
+    // A 1x1 PNG: what the image generator "made".
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
+    const DESCRIPTION: &str = "<p>Ashwagandha &amp; magnesium for calm evenings: 60 vegan capsules, third-party tested.</p>";
+    let actor = Actor {
+        name: "user:lee.frontend".into(),
+    };
+    let dir = home.dir.join("demo-content");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("media"))?;
+    std::fs::write(dir.join("calm-capsules.png"), PNG)?;
+    std::fs::write(dir.join("calm-capsules.html"), DESCRIPTION)?;
+    std::fs::write(site.join("media/calm-capsules.png"), PNG)?;
+    std::fs::write(
+        site.join("calm-capsules.html"),
+        format!(
+            "<!doctype html>\n<html><body>\n<div class=\"product media\">\n  <img class=\"gallery-main\" src=\"media/calm-capsules.png\" alt=\"Calm capsules\">\n</div>\n<div class=\"product attribute description\"><div class=\"value\">{DESCRIPTION}</div></div>\n</body></html>\n"
+        ),
+    )?;
+    std::fs::write(
+        site.join("calm-capsules-fixed.html"),
+        format!(
+            "<!doctype html>\n<html><body>\n<figure data-synthetic=\"true\" aria-label=\"AI-generated image\">\n  <img src=\"media/calm-capsules.png\" alt=\"Calm capsules\">\n</figure>\n<div data-synthetic=\"true\"><p>AI-generated description</p><div class=\"value\">{DESCRIPTION}</div></div>\n</body></html>\n"
+        ),
+    )?;
+    let mut reg = Registry::open(home)?;
+    for (file, generator) in [
+        ("calm-capsules.png", "product-image-gan"),
+        ("calm-capsules.html", "description-llm"),
+    ] {
+        register(
+            &mut reg,
+            &actor,
+            &RegisterRequest {
+                paths: vec![dir.join(file)],
+                generator: generator.into(),
+                dataset: None,
+                surface: Some("storefront".into()),
+                kind: None,
+            },
+            &mut |_| {},
+            &|_| {},
+        )?;
+    }
+    let known = Known::from_assets(&reg.assets()?);
+    let catalog = Catalog::shipped();
+    let (result, pages) = scan_folder(
+        &PageCtx::new(&known, &catalog),
+        &site,
+        &FolderOptions::default(),
+        &|_| {},
+    )
+    .map_err(Failure::environment)?;
+    let report = synthgov_core::finding::Report {
+        findings: result.findings,
+        problems: result.problems,
+        ..Default::default()
+    }
+    .finish(pages);
+    out.line(&format!(
+        "\n5b. registered the AI product photo and description; `synthgov scan storefront` over {pages} pages:"
+    ))?;
+    for f in &report.findings {
+        out.line(&format!(
+            "   {} {:<8} {}:{}  {}",
+            f.rule,
+            f.severity.as_str(),
+            f.location.uri,
+            f.location.line.unwrap_or(0),
+            f.message
+        ))?;
+    }
+    out.line(
+        "   calm-capsules-fixed.html discloses both (data-synthetic, aria-label, visible label); its image still needs C2PA / IPTC marking",
+    )?;
+    let mut data = serde_json::Map::new();
+    data.insert("scanner".into(), serde_json::json!("storefront"));
+    data.insert("scanned".into(), serde_json::json!(pages));
+    data.insert(
+        "findings".into(),
+        serde_json::json!(report.summary.findings),
+    );
+    reg.record(&actor, "scan.completed", data)?;
     Ok(())
 }
 
