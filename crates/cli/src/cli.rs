@@ -195,6 +195,23 @@ pub enum Command {
     /// List the scan rule catalog: ids, severities, regulations, remediation.
     Rules,
 
+    /// Fix what `scan storefront` finds: disclose synthetic content on pages.
+    ///
+    /// Every element the scanner recognises as synthetic (registered image bytes,
+    /// registered AI text, `data-synthetic` without a disclosure) gets
+    /// `data-synthetic="true"`, `data-synthetic-asset`, an `aria-describedby` to a
+    /// visible note ("AI-generated image") and the disclosure widget (hover and
+    /// keyboard focus explain what was generated, by which generator, with a link to
+    /// the provenance record); product JSON-LD gets `digitalSourceType`. Idempotent:
+    /// a second run changes nothing. Appends a `disclosure.applied` ledger event.
+    ///
+    /// Examples:
+    ///   synthgov disclose html ./saved-pages --out ./disclosed
+    ///   synthgov disclose html theme/templates --in-place
+    ///   synthgov disclose html page.html --dry-run --json
+    #[command(subcommand, verbatim_doc_comment)]
+    Disclose(DiscloseCommand),
+
     /// Walk through synthgov on a throwaway store (no service needed).
     Demo {
         /// Keep the demo store in DIR instead of a temporary folder.
@@ -595,5 +612,38 @@ pub enum ScanCommand {
         config: Option<PathBuf>,
         #[command(flatten)]
         out: ScanOutput,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiscloseCommand {
+    /// Rewrite saved pages or theme templates (files or folders).
+    #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "in_place", "dry_run"])))]
+    Html {
+        /// HTML files or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write the disclosed pages here, with the folder's other files copied beside them.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Rewrite the pages where they are; each changed page's original is kept
+        /// beside it with --backup-suffix.
+        #[arg(long)]
+        in_place: bool,
+        #[arg(long, default_value = ".orig", value_name = "SUFFIX")]
+        backup_suffix: String,
+        /// Report what would change; write nothing and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The live store's origin, so absolute image URLs on it are read from the folder.
+        #[arg(long, value_name = "URL")]
+        origin: Option<String>,
+        /// Language of the disclosure texts (en, de, fr, es; or set the texts in
+        /// synthgov.toml [disclose]).
+        #[arg(long)]
+        locale: Option<String>,
+        /// Pages larger than this many bytes are left alone, with a note.
+        #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+        max_page_bytes: u64,
     },
 }

@@ -48,6 +48,8 @@ pub struct MediaRef {
 
 #[derive(Debug, Clone)]
 pub struct JsonLd {
+    /// The `<script>` element.
+    pub node: u32,
     pub line: u64,
     pub text: String,
 }
@@ -244,7 +246,11 @@ impl State {
         if &*n.tag == "script"
             && let Some((line, text)) = self.script.take()
         {
-            self.page.jsonld.push(JsonLd { line, text });
+            self.page.jsonld.push(JsonLd {
+                node: idx,
+                line,
+                text,
+            });
         }
     }
 

@@ -17,7 +17,7 @@ use synthgov_core::finding::{Finding, Location, ScanProblem};
 use synthgov_core::text::normalized_sha256;
 
 use crate::html::{self, Page};
-use crate::known::Known;
+use crate::known::{Known, KnownAsset};
 use crate::media::{self, Marking};
 use crate::rules::Catalog;
 
@@ -75,6 +75,140 @@ pub struct PageResult {
     pub links: Vec<String>,
 }
 
+/// A media reference whose bytes could be read.
+#[derive(Debug)]
+pub struct SeenMedia<'k> {
+    pub node: u32,
+    pub url: String,
+    pub sha256: [u8; 32],
+    pub format: Option<media::Format>,
+    pub marking: Marking,
+    /// The inventory's record of these bytes, if any.
+    pub known: Option<&'k KnownAsset>,
+}
+
+impl SeenMedia<'_> {
+    /// Registered as AI-generated.
+    pub fn is_synthetic(&self) -> bool {
+        self.known.is_some_and(|a| a.ai_generated)
+    }
+}
+
+/// An element whose normalized text is a registered AI-generated text (the innermost
+/// one of each occurrence).
+#[derive(Debug)]
+pub struct SeenText<'k> {
+    pub node: u32,
+    pub sha256: [u8; 32],
+    pub generator: &'k str,
+}
+
+/// What a page shows that the rules ask about: its media (read and looked up) and its
+/// registered AI-generated texts. Shared by the scanner and by `disclose`, so both
+/// recognise the same content.
+#[derive(Debug, Default)]
+pub struct Recognized<'k> {
+    pub media: Vec<SeenMedia<'k>>,
+    pub texts: Vec<SeenText<'k>>,
+    pub problems: Vec<ScanProblem>,
+}
+
+impl Recognized<'_> {
+    /// The hash of the registered synthetic image at `url` (named by the page's
+    /// structured data): one the page shows, else read through `media`.
+    pub fn synthetic_url(
+        &self,
+        known: &Known,
+        uri: &str,
+        url: &str,
+        media: &dyn MediaSource,
+    ) -> Option<[u8; 32]> {
+        if let Some(m) = self.media.iter().find(|m| m.url == url && m.is_synthetic()) {
+            return Some(m.sha256);
+        }
+        match media.image(uri, url).as_deref() {
+            Some(ImageInfo::Read { sha256, .. })
+                if known.get(sha256).is_some_and(|a| a.ai_generated) =>
+            {
+                Some(*sha256)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Reads the page's media and finds its registered AI texts.
+pub fn recognize<'k>(
+    known: &'k Known,
+    page: &Page,
+    uri: &str,
+    media: &dyn MediaSource,
+) -> Recognized<'k> {
+    let mut out = Recognized::default();
+    for m in &page.media {
+        let Some(info) = media.image(uri, &m.url) else {
+            continue;
+        };
+        match &*info {
+            ImageInfo::Unavailable(why) => out.problems.push(ScanProblem {
+                uri: format!("{uri}:{}", page.nodes[m.node as usize].line),
+                message: format!("{}: {why}", m.url),
+            }),
+            ImageInfo::Read {
+                sha256,
+                format,
+                marking,
+            } => out.media.push(SeenMedia {
+                node: m.node,
+                url: m.url.clone(),
+                sha256: *sha256,
+                format: *format,
+                marking: marking.clone(),
+                known: known.get(sha256),
+            }),
+        }
+    }
+    if known.has_ai_text() {
+        let mut buf = String::new();
+        // A wrapper's text is the same range as the element it wraps: one match per
+        // range, so each occurrence is reported once, at its innermost element.
+        let mut reported: HashSet<(usize, usize)> = HashSet::new();
+        // Elements whose text differs only by surrounding white space (wrappers) have
+        // the same normalized text: hash each trimmed range once.
+        let mut hashed: HashMap<(usize, usize), [u8; 32]> = HashMap::new();
+        // Children close before parents: visit in closing order so the innermost
+        // match is met first.
+        for n in closing_order(page) {
+            let node = &page.nodes[n as usize];
+            if node.text.is_empty() || matches!(&*node.tag, "html" | "head" | "title") {
+                continue;
+            }
+            let raw = page.text_of(n);
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let start =
+                node.text.start as usize + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
+            let key = (start, start + trimmed.len());
+            let h = *hashed
+                .entry(key)
+                .or_insert_with(|| normalized_sha256(trimmed, &mut buf));
+            let Some(generator) = known.ai_text(&h) else {
+                continue;
+            };
+            if reported.insert(key) {
+                out.texts.push(SeenText {
+                    node: n,
+                    sha256: h,
+                    generator,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// All findings for one page. `uri` names the page in findings.
 pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) -> PageResult {
     let mut out = PageResult::default();
@@ -98,32 +232,13 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
         )
     };
     let hex = |h: &[u8; 32]| hex::encode(h);
+    let seen = recognize(ctx.known, &page, uri, media);
+    out.problems.extend(seen.problems.iter().cloned());
 
-    // Media.
-    let mut synthetic_images: HashMap<String, [u8; 32]> = HashMap::new();
-    for m in &page.media {
-        let Some(info) = media.image(uri, &m.url) else {
-            continue;
-        };
-        let (sha, format, marking) = match &*info {
-            ImageInfo::Unavailable(why) => {
-                out.problems.push(ScanProblem {
-                    uri: format!("{uri}:{}", page.nodes[m.node as usize].line),
-                    message: format!("{}: {why}", m.url),
-                });
-                continue;
-            }
-            ImageInfo::Read {
-                sha256,
-                format,
-                marking,
-            } => (sha256, format, marking),
-        };
-        let known = ctx.known.get(sha);
+    for m in &seen.media {
         let scope = page.synthetic_scope(m.node);
-        match known {
+        match m.known {
             Some(a) if a.ai_generated => {
-                synthetic_images.insert(m.url.clone(), *sha);
                 if scope.is_none() {
                     out.findings.push(ctx.catalog.finding(
                         "SG-DISC-001",
@@ -133,10 +248,10 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
                             a.generator.as_deref().unwrap_or("unknown")
                         ),
                         loc(m.node),
-                        Some(hex(sha)),
+                        Some(hex(&m.sha256)),
                     ));
                 }
-                if !marking.is_marked() {
+                if !m.marking.is_marked() {
                     out.findings.push(ctx.catalog.finding(
                         "SG-MARK-001",
                         format!(
@@ -144,22 +259,22 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
                             m.url
                         ),
                         loc(m.node),
-                        Some(hex(sha)),
+                        Some(hex(&m.sha256)),
                     ));
                 }
             }
             Some(_) => {}
             None => {
-                if format.is_none() {
+                if m.format.is_none() {
                     out.problems.push(ScanProblem {
                         uri: format!("{uri}:{}", page.nodes[m.node as usize].line),
                         message: format!("{}: not an image (unrecognised file format)", m.url),
                     });
                 }
-                if marking.is_marked() || scope.is_some() {
-                    let why = if marking.c2pa {
+                if m.marking.is_marked() || scope.is_some() {
+                    let why = if m.marking.c2pa {
                         "carries a C2PA manifest".to_string()
-                    } else if let Some(t) = &marking.iptc_source_type {
+                    } else if let Some(t) = &m.marking.iptc_source_type {
                         format!("carries IPTC DigitalSourceType {t}")
                     } else {
                         "is marked data-synthetic".to_string()
@@ -168,54 +283,24 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
                         "SG-DISC-005",
                         format!("Image {} {why} but is not in the inventory", m.url),
                         loc(m.node),
-                        Some(hex(sha)),
+                        Some(hex(&m.sha256)),
                     ));
                 }
             }
         }
     }
 
-    // Text: the innermost element whose normalized text is a registered AI text.
-    if ctx.known.has_ai_text() {
-        let mut buf = String::new();
-        let mut reported: HashSet<[u8; 32]> = HashSet::new();
-        // Elements whose text differs only by surrounding white space (wrappers) have
-        // the same normalized text: hash each trimmed range once.
-        let mut hashed: HashMap<(usize, usize), [u8; 32]> = HashMap::new();
-        // Children close before parents: visit in closing order so the innermost
-        // match is met first.
-        for n in closing_order(&page) {
-            let node = &page.nodes[n as usize];
-            if node.text.is_empty() || matches!(&*node.tag, "html" | "head" | "title") {
-                continue;
-            }
-            let raw = page.text_of(n);
-            let trimmed = raw.trim();
-            if trimmed.is_empty() {
-                continue;
-            }
-            let start =
-                node.text.start as usize + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
-            let key = (start, start + trimmed.len());
-            let h = *hashed
-                .entry(key)
-                .or_insert_with(|| normalized_sha256(trimmed, &mut buf));
-            let Some(generator) = ctx.known.ai_text(&h) else {
-                continue;
-            };
-            if !reported.insert(h) {
-                continue;
-            }
-            if page.synthetic_scope(n).is_none() {
-                out.findings.push(ctx.catalog.finding(
-                    "SG-DISC-003",
-                    format!(
-                        "AI-generated text (registered, generator {generator}) published without disclosure"
-                    ),
-                    loc(n),
-                    Some(hex(&h)),
-                ));
-            }
+    for t in &seen.texts {
+        if page.synthetic_scope(t.node).is_none() {
+            out.findings.push(ctx.catalog.finding(
+                "SG-DISC-003",
+                format!(
+                    "AI-generated text (registered, generator {}) published without disclosure",
+                    t.generator
+                ),
+                loc(t.node),
+                Some(hex(&t.sha256)),
+            ));
         }
     }
 
@@ -261,18 +346,7 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
             if has_type {
                 continue;
             }
-            let sha = match synthetic_images.get(&url) {
-                Some(sha) => Some(*sha),
-                None => match media.image(uri, &url).as_deref() {
-                    Some(ImageInfo::Read { sha256, .. })
-                        if ctx.known.get(sha256).is_some_and(|a| a.ai_generated) =>
-                    {
-                        Some(*sha256)
-                    }
-                    _ => None,
-                },
-            };
-            if let Some(sha) = sha {
+            if let Some(sha) = seen.synthetic_url(ctx.known, uri, &url, media) {
                 out.findings.push(ctx.catalog.finding(
                     "SG-MARK-002",
                     format!(
@@ -302,14 +376,16 @@ fn closing_order(page: &Page) -> Vec<u32> {
     order
 }
 
-enum Disclosure {
+/// Whether a `data-synthetic` element tells people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
     Visible,
     Missing,
     Hidden(&'static str),
 }
 
 /// Whether the data-synthetic element `d` (and what it encloses) tells people.
-fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> Disclosure {
+pub fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> Disclosure {
     let mut hidden_by: Option<&'static str> = None;
     let last = page.nodes[d as usize].last_desc;
     let is_media = |n: u32| page.media.iter().any(|m| m.node == n);
@@ -383,7 +459,7 @@ fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> Discl
 
 /// Image URLs named by schema.org Product / ImageObject nodes, with whether each is
 /// described by an ImageObject that gives `digitalSourceType`.
-fn collect_ld_images(v: &serde_json::Value, in_product: bool, out: &mut Vec<(String, bool)>) {
+pub fn collect_ld_images(v: &serde_json::Value, in_product: bool, out: &mut Vec<(String, bool)>) {
     use serde_json::Value;
     match v {
         Value::Array(items) => {

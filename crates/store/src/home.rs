@@ -82,6 +82,10 @@ pub struct Config {
     /// checked by the scan crate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<toml::Table>,
+    /// `[disclose]`: disclosure texts, locale, provenance link, signing certificate;
+    /// read and checked by the disclose crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclose: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -193,6 +197,7 @@ impl Home {
                 store: StoreConfig { id, url: None },
                 classification: None,
                 scan: None,
+                disclose: None,
             };
             let text = format!(
                 "# synthgov configuration. The store id is fixed at init; the origin is the\n\

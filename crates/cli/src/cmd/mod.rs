@@ -2,6 +2,7 @@
 //! the result.
 
 mod demo;
+mod disclose;
 mod init;
 mod inventory;
 mod ledger;
@@ -78,6 +79,7 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Classify { system } => inventory::run_classify(&ctx, system.as_deref(), out),
         Command::Lineage { id, format } => inventory::run_lineage(&ctx, &id, &format, out),
         Command::Scan(c) => scan::run_scan(&ctx, c, out),
+        Command::Disclose(c) => disclose::run(&ctx, c, out),
         Command::Rules => scan::run_rules(&ctx, out),
     }
 }

@@ -1,0 +1,311 @@
+//! The rewrite never breaks a page: parsed by an independent HTML5 tree builder
+//! (html5ever, through scraper), the disclosed page is the original DOM plus the
+//! additions (notes, the stylesheet, three attributes, `digitalSourceType`), nothing
+//! moved or lost. And a second run is byte-identical.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use scraper::{ElementRef, Html, Node};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use synthgov_core::text::normalized_sha256;
+use synthgov_disclose::labels;
+use synthgov_disclose::page::{ChangeKind, Options, disclose_page};
+use synthgov_registry::registry::AssetRow;
+use synthgov_scan::known::Known;
+use synthgov_scan::storefront::{ImageInfo, MediaSource};
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const DESCRIPTION: &str = "A calming chamomile and mint blend, picked at dawn and dried slowly.";
+
+struct Media(HashMap<String, Arc<ImageInfo>>);
+
+impl MediaSource for Media {
+    fn image(&self, _page: &str, url: &str) -> Option<Arc<ImageInfo>> {
+        self.0.get(url).cloned()
+    }
+}
+
+fn asset(bytes_sha: String, kind: &str, generator: &str) -> AssetRow {
+    AssetRow {
+        uri: format!("file:///{bytes_sha}"),
+        sha256: Some(bytes_sha),
+        kind: kind.into(),
+        generator: Some(generator.into()),
+        dataset: None,
+        surface: None,
+        platform: None,
+        ai_generated: true,
+        bytes: None,
+        attrs: Value::Null,
+    }
+}
+
+fn setup() -> (Known, Media) {
+    let mut ai_png = PNG.to_vec();
+    ai_png.extend_from_slice(b"synthetic");
+    let sha = hex::encode(Sha256::digest(&ai_png));
+    let mut buf = String::new();
+    let text_sha = hex::encode(normalized_sha256(DESCRIPTION, &mut buf));
+    let known = Known::from_assets(&[
+        asset(sha, "image", "product-image-gan"),
+        asset(text_sha, "text", "description-llm"),
+    ]);
+    let mut m = HashMap::new();
+    for url in ["ai.png", "/media/ai.png"] {
+        m.insert(url.to_string(), Arc::new(ImageInfo::from_bytes(&ai_png)));
+    }
+    m.insert("real.png".into(), Arc::new(ImageInfo::from_bytes(PNG)));
+    (known, Media(m))
+}
+
+/// Pages that put synthetic content where a careless insertion would move nodes:
+/// inside links, pictures, list items, table cells, paragraphs without end tags,
+/// next to existing aria-describedby, in JSON-LD arrays.
+fn pages() -> Vec<(&'static str, String)> {
+    vec![
+        ("plain", format!(
+            "<!doctype html><html><head><title>t</title></head><body>\
+             <div class=\"gallery\"><img src=\"ai.png\" alt=\"Tea\"></div>\
+             <div class=\"description\"><p>{DESCRIPTION}</p></div>\
+             <img src=\"real.png\" alt=\"Real\"></body></html>"
+        )),
+        ("link-picture", "<!doctype html><html><head><title>t</title></head><body>\
+             <a href=\"/p/1\" class=\"card\"><picture><source srcset=\"ai.png\"><img src=\"ai.png\" alt=\"x\"></picture><span>Tea</span></a>\
+             <button type=\"button\"><img src=\"/media/ai.png\" alt=\"zoom\"></button>\
+             </body></html>".into()),
+        ("lists-tables", format!(
+            "<!doctype html><html><head><title>t</title></head><body>\
+             <ul><li><img src=\"ai.png\" alt=\"a\"></li><li>{DESCRIPTION}</li></ul>\
+             <table><tr><td><img src=\"ai.png\" alt=\"b\"></td><td>plain</td></tr></table>\
+             <dl><dt>Description</dt><dd>{DESCRIPTION}</dd></dl></body></html>"
+        )),
+        ("omitted-end-tags", format!(
+            "<html><head><title>t</title><body>\
+             <p>{DESCRIPTION}<p>next paragraph\
+             <ul><li><img src=\"ai.png\" alt=\"c\"><li>two</ul>"
+        )),
+        ("existing-aria", "<!doctype html><html><head><title>t</title></head><body>\
+             <p id=\"cap\">Caption</p><img src=\"ai.png\" alt=\"d\" aria-describedby=\"cap\">\
+             <div data-synthetic=\"true\"><img src=\"real.png\" alt=\"e\"></div>\
+             <div data-synthetic=\"true\" aria-hidden=\"true\"><span>AI-generated</span><img src=\"ai.png\" alt=\"f\"></div>\
+             </body></html>".into()),
+        ("json-ld", "<!doctype html><html><head><title>t</title>\
+             <script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"Product\",\"name\":\"Tea </b>\",\
+             \"image\":[\"ai.png\",\"real.png\",{\"@type\":\"ImageObject\",\"contentUrl\":\"/media/ai.png\"}]}</script>\
+             </head><body><img src=\"ai.png\" alt=\"g\"></body></html>".into()),
+        ("no-head", "<body><img src=\"ai.png\" alt=\"h\"></body>".into()),
+    ]
+}
+
+fn is_addition(e: &ElementRef) -> bool {
+    let v = e.value();
+    v.attr("data-synthgov-disclosure").is_some()
+        || v.id() == Some(synthgov_disclose::widget::STYLE_ID)
+}
+
+/// The JSON-LD as it was before `digitalSourceType` was added.
+fn strip_ld(v: &mut Value) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(strip_ld),
+        Value::Object(o) => {
+            o.remove("digitalSourceType");
+            if o.len() == 2
+                && o.get("@type").and_then(Value::as_str) == Some("ImageObject")
+                && let Some(Value::String(u)) = o.get("contentUrl")
+            {
+                *v = Value::String(u.clone());
+                return;
+            }
+            o.values_mut().for_each(strip_ld);
+        }
+        _ => {}
+    }
+}
+
+/// A canonical dump of the tree with the additions taken out.
+fn dump(node: ego_tree::NodeRef<Node>, out: &mut String, depth: usize, ld: bool) {
+    for child in node.children() {
+        match child.value() {
+            Node::Element(el) => {
+                let er = ElementRef::wrap(child).unwrap();
+                if is_addition(&er) {
+                    continue;
+                }
+                let mut attrs: Vec<(String, String)> = el
+                    .attrs()
+                    .filter(|(k, _)| {
+                        !matches!(
+                            *k,
+                            "data-synthetic" | "data-synthetic-asset" | "aria-describedby"
+                        )
+                    })
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                // aria-describedby: the original ids must still be there, first.
+                if let Some(d) = el.attr("aria-describedby") {
+                    let kept: Vec<&str> = d
+                        .split_whitespace()
+                        .filter(|id| !id.starts_with("sg-disclosure"))
+                        .collect();
+                    if !kept.is_empty() {
+                        attrs.push(("aria-describedby".into(), kept.join(" ")));
+                    }
+                }
+                // data-synthetic is only ever added or set to "true" (checked below).
+                attrs.sort();
+                out.push_str(&format!(
+                    "{}<{} {:?}>\n",
+                    " ".repeat(depth),
+                    el.name(),
+                    attrs
+                ));
+                let is_ld = el.name() == "script" && el.attr("type") == Some("application/ld+json");
+                dump(child, out, depth + 1, is_ld);
+            }
+            Node::Text(t) => {
+                if ld {
+                    let mut v: Value = serde_json::from_str(t).expect("JSON-LD parses");
+                    strip_ld(&mut v);
+                    out.push_str(&format!("{}json {}\n", " ".repeat(depth), v));
+                } else {
+                    out.push_str(&format!("{}text {:?}\n", " ".repeat(depth), &**t));
+                }
+            }
+            Node::Comment(c) => out.push_str(&format!("{}comment {:?}\n", " ".repeat(depth), &**c)),
+            _ => {}
+        }
+    }
+}
+
+fn dom(html: &str, strip: bool) -> String {
+    let doc = Html::parse_document(html);
+    let mut s = String::new();
+    dump(doc.tree.root(), &mut s, 0, false);
+    if !strip {
+        assert!(!s.is_empty());
+    }
+    s
+}
+
+fn opts<'a>(l: &'a labels::Labels, phrases: &'a [String]) -> Options<'a> {
+    Options {
+        labels: l,
+        provenance_url: "https://gov.example/v1/assets/{sha256}",
+        phrases,
+    }
+}
+
+#[test]
+fn disclosed_pages_keep_the_original_dom() {
+    let (known, media) = setup();
+    let l = labels::shipped("en").unwrap();
+    let phrases = synthgov_scan::rules::Catalog::shipped().phrases();
+    for (name, html) in pages() {
+        let r = disclose_page(&known, name, html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
+        let out = String::from_utf8(r.html.clone()).unwrap();
+        assert!(!r.changes.is_empty(), "{name}: nothing disclosed");
+        assert_eq!(
+            dom(&html, true),
+            dom(&out, true),
+            "{name}: the DOM changed:\n{out}"
+        );
+        // What was marked stays marked.
+        let marked = scraper::Selector::parse("[data-synthetic]").unwrap();
+        let before = Html::parse_document(&html)
+            .select(&marked)
+            .filter(|e| e.value().attr("data-synthetic") == Some("true"))
+            .count();
+        let after = Html::parse_document(&out)
+            .select(&marked)
+            .filter(|e| e.value().attr("data-synthetic") == Some("true"))
+            .count();
+        assert!(after >= before, "{name}: a data-synthetic mark was lost");
+        // Every note the page points at exists, with text.
+        let doc = Html::parse_document(&out);
+        let sel = scraper::Selector::parse("[aria-describedby]").unwrap();
+        for el in doc.select(&sel) {
+            for id in el
+                .value()
+                .attr("aria-describedby")
+                .unwrap()
+                .split_whitespace()
+            {
+                let target = scraper::Selector::parse(&format!("[id=\"{id}\"]")).unwrap();
+                let t = doc.select(&target).next();
+                assert!(
+                    t.is_some(),
+                    "{name}: aria-describedby {id} points nowhere:\n{out}"
+                );
+            }
+        }
+        // Idempotent.
+        let again = disclose_page(&known, name, &r.html, &media, &opts(&l, &phrases)).unwrap();
+        assert!(
+            again.changes.is_empty(),
+            "{name}: second run changed {:?}",
+            again.changes
+        );
+        assert_eq!(again.html, r.html, "{name}: second run not byte-identical");
+    }
+}
+
+#[test]
+fn what_is_recognised_gets_disclosed() {
+    let (known, media) = setup();
+    let l = labels::shipped("de").unwrap();
+    let phrases = synthgov_scan::rules::Catalog::shipped().phrases();
+    let html = &pages()[0].1;
+    let r = disclose_page(&known, "p", html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
+    let kinds: Vec<ChangeKind> = r.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, vec![ChangeKind::Image, ChangeKind::Text]);
+    let out = String::from_utf8(r.html).unwrap();
+    assert!(out.contains(">KI-generiertes Bild<"), "{out}");
+    assert!(
+        out.contains("KI-generiertes Bild, erzeugt von product-image-gan."),
+        "{out}"
+    );
+    assert!(out.contains("https://gov.example/v1/assets/"), "{out}");
+    // The real image is untouched.
+    assert!(out.contains("<img src=\"real.png\" alt=\"Real\">"), "{out}");
+    // JSON-LD: synthetic entries typed, the real one left a string.
+    let r = disclose_page(
+        &known,
+        "p",
+        pages()[5].1.as_bytes(),
+        &media,
+        &opts(&l, &phrases),
+    )
+    .unwrap();
+    let out = String::from_utf8(r.html).unwrap();
+    let start = out.find("ld+json\">").unwrap() + 9;
+    let end = out[start..].find("</script>").unwrap() + start;
+    let v: Value = serde_json::from_str(&out[start..end]).unwrap();
+    let images = v["image"].as_array().unwrap();
+    assert_eq!(
+        images[0]["digitalSourceType"],
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    );
+    assert_eq!(images[1], "real.png");
+    assert_eq!(
+        images[2]["digitalSourceType"],
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    );
+    assert!(
+        out.contains("Tea <\\/b>"),
+        "a closing tag in JSON stays escaped: {out}"
+    );
+}
+
+#[test]
+fn non_utf8_is_refused() {
+    let (known, media) = setup();
+    let l = labels::shipped("en").unwrap();
+    let e = disclose_page(&known, "p", b"<p>caf\xe9</p>", &media, &opts(&l, &[])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not UTF-8 (invalid byte at offset 6); convert the page to UTF-8 first"
+    );
+}
