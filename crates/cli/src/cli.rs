@@ -212,6 +212,19 @@ pub enum Command {
     #[command(subcommand, verbatim_doc_comment)]
     Disclose(DiscloseCommand),
 
+    /// Read and validate an image's content credentials (C2PA) and IPTC marking.
+    ///
+    /// Says whether the image is AI-generated, by what, and whether the manifest's
+    /// signature and hashes hold. Exit 0 for unmarked or valid, 1 for an invalid
+    /// manifest. Images signed by this store's local CA are checked against it as a
+    /// trust anchor; add others with --trust-anchors.
+    VerifyMedia {
+        file: PathBuf,
+        /// PEM file of CA certificates to trust.
+        #[arg(long, value_name = "PEM")]
+        trust_anchors: Option<PathBuf>,
+    },
+
     /// Walk through synthgov on a throwaway store (no service needed).
     Demo {
         /// Keep the demo store in DIR instead of a temporary folder.
@@ -645,5 +658,31 @@ pub enum DiscloseCommand {
         /// Pages larger than this many bytes are left alone, with a note.
         #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
         max_page_bytes: u64,
+        /// Also mark the folder's registered synthetic images that carry no marking
+        /// (C2PA + IPTC, as `disclose image`), in the output folder or in place.
+        #[arg(long)]
+        mark_images: bool,
+    },
+    /// Embed C2PA content credentials and IPTC DigitalSourceType in an image.
+    ///
+    /// The image must be registered as AI-generated (or name --generator). The
+    /// manifest's c2pa.created action carries digitalSourceType
+    /// trainedAlgorithmicMedia, the generator as softwareAgent, and the ledger entry
+    /// of the asset's registration with a signed checkpoint covering it. Signed with
+    /// the store's C2PA certificate (made by `synthgov init`, or configured in
+    /// [disclose]). The marked file is registered as a new asset derived from the
+    /// original.
+    ///
+    /// Example:
+    ///   synthgov disclose image media/tea.jpg --out media/tea.marked.jpg
+    #[command(verbatim_doc_comment)]
+    Image {
+        /// A JPEG or PNG.
+        input: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The generator, when the image is not registered (or to name another).
+        #[arg(long, value_name = "ID")]
+        generator: Option<String>,
     },
 }

@@ -18,6 +18,13 @@ pub struct DiscloseConfig {
     /// Where the widget links for an asset's provenance record; `{sha256}` is
     /// replaced. Point it at the synthgov server's public asset endpoint.
     pub provenance_url: Option<String>,
+    /// A C2PA signing certificate chain (PEM, end-entity first) from a C2PA-trusted
+    /// CA, instead of the local CA `synthgov init` makes; relative to the home.
+    pub signing_chain: Option<std::path::PathBuf>,
+    /// Its private key (PKCS#8 PEM, Ed25519).
+    pub signing_key: Option<std::path::PathBuf>,
+    /// Extra trust anchors (PEM) for `verify-media`.
+    pub trust_anchors: Option<std::path::PathBuf>,
 }
 
 pub const DEFAULT_PROVENANCE_URL: &str = "/synthgov/v1/assets/{sha256}";
@@ -78,6 +85,22 @@ impl DiscloseConfig {
             }
         }
         Ok(l)
+    }
+
+    /// The signing identity: the configured chain, else the local CA's signer.
+    pub fn identity(&self, home: &std::path::Path) -> Result<crate::signing::Identity, ConfigError> {
+        let keys = home.join("keys");
+        match (&self.signing_chain, &self.signing_key) {
+            (None, None) => Ok(crate::signing::Identity::local(&keys)),
+            (Some(c), Some(k)) => Ok(crate::signing::Identity {
+                chain: home.join(c),
+                key: home.join(k),
+                ca: None,
+            }),
+            _ => Err(ConfigError::Invalid(
+                "signing_chain and signing_key go together".into(),
+            )),
+        }
     }
 
     pub fn provenance_url(&self) -> &str {

@@ -321,3 +321,38 @@ fn copy_file(src: &Path, dest: &Path) -> Result<(), FolderError> {
     })?;
     write_atomic(dest, &bytes)
 }
+
+/// Images under `root` (JPEG or PNG) whose bytes are a registered AI-generated asset
+/// and that carry no C2PA or IPTC marking: what SG-MARK-001 reports, to be marked.
+pub fn unmarked_synthetic_images(
+    root: &Path,
+    known: &Known,
+) -> Result<Vec<(PathBuf, [u8; 32])>, FolderError> {
+    use sha2::{Digest, Sha256};
+    use synthgov_scan::media;
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| FolderError::Read {
+            path: root.to_owned(),
+            source: std::io::Error::other(e),
+        })?;
+        if !entry.file_type().is_file() || is_page(entry.path()) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| FolderError::Read {
+            path: entry.path().to_owned(),
+            source: e,
+        })?;
+        let Some(format @ (media::Format::Jpeg | media::Format::Png)) = media::sniff(&bytes)
+        else {
+            continue;
+        };
+        let sha: [u8; 32] = Sha256::digest(&bytes).into();
+        if known.get(&sha).is_some_and(|a| a.ai_generated)
+            && !media::marking(format, &bytes).is_marked()
+        {
+            out.push((entry.path().to_owned(), sha));
+        }
+    }
+    Ok(out)
+}

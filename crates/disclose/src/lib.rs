@@ -8,9 +8,12 @@
 
 pub mod config;
 pub mod folder;
+pub mod image;
 pub mod labels;
 pub mod page;
+pub mod signing;
 pub mod widget;
+pub mod xmp;
 
 pub use config::DiscloseConfig;
 pub use page::{Change, ChangeKind, DiscloseError, Rewritten, disclose_page};

@@ -11,20 +11,13 @@ use html_escape::{encode_double_quoted_attribute, encode_text};
 /// `id` of the injected stylesheet; its presence makes injection idempotent.
 pub const STYLE_ID: &str = "synthgov-disclosure-style";
 
-/// The stylesheet, injected once per page.
+/// The widget's stylesheet. The Magento module and the Shopify theme extension ship
+/// the same file (a test keeps them identical).
+pub const CSS: &str = include_str!("../assets/disclosure.css");
+
+/// The stylesheet element, injected once per page.
 pub fn style() -> String {
-    format!(
-        "<style id=\"{STYLE_ID}\">\
-.synthgov-disclosure{{position:relative;display:inline-block;font-size:.875rem;line-height:1.4}}\
-.synthgov-disclosure__label{{display:inline-block;padding:.1em .45em;border:1px solid #1f2937;border-radius:.25em;background:#fff;color:#111827;cursor:help}}\
-.synthgov-disclosure__label:focus{{outline:2px solid #1d4ed8;outline-offset:2px}}\
-.synthgov-disclosure__detail{{position:absolute;left:0;top:100%;z-index:1000;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}}\
-.synthgov-disclosure:hover .synthgov-disclosure__detail,.synthgov-disclosure:focus-within .synthgov-disclosure__detail\
-{{width:max-content;max-width:22rem;height:auto;overflow:visible;clip-path:none;white-space:normal;margin-top:.25em;padding:.5em .75em;border:1px solid #1f2937;border-radius:.25em;background:#fff;color:#111827;box-shadow:0 2px 6px rgba(0,0,0,.25)}}\
-.synthgov-disclosure__detail a{{color:#1d4ed8;text-decoration:underline}}\
-@media print{{.synthgov-disclosure__detail{{position:static;width:auto;height:auto;clip-path:none}}}}\
-</style>"
-    )
+    format!("<style id=\"{STYLE_ID}\">{}</style>", CSS.replace('\n', ""))
 }
 
 /// One disclosure note.

@@ -320,6 +320,17 @@ impl Registry {
         Ok(stmt.query_row([uri], asset_from_row).optional()?)
     }
 
+    /// The ledger entry that last recorded the asset at `uri`.
+    pub fn asset_ledger_index(&self, uri: &str) -> Result<Option<u64>, RegistryError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT ledger_index FROM assets WHERE uri = ?1", [uri], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|i| i as u64))
+    }
+
     /// Assets with content hash `sha256`.
     pub fn assets_by_hash(&self, sha256: &str) -> Result<Vec<AssetRow>, RegistryError> {
         let mut stmt = self

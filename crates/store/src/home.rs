@@ -143,6 +143,11 @@ impl Home {
         Home { dir }
     }
 
+    /// The home folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.dir.join(CONFIG_FILE)
     }

@@ -2,11 +2,14 @@
 //! `disclosure.applied`, render what changed.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use serde_json::{Map, json};
 use synthgov_disclose::folder::{self, FolderError, Job, Output};
 use synthgov_disclose::page::Options;
+use synthgov_disclose::image::{self, ImageError, Provenance};
+use synthgov_disclose::signing::Identity;
 use synthgov_disclose::{ChangeKind, DiscloseConfig};
 use synthgov_registry::Registry;
 use synthgov_scan::known::Known;
@@ -30,6 +33,7 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
             origin,
             locale,
             max_page_bytes,
+            mark_images,
         } => {
             let output = match (dir, in_place, dry_run) {
                 (_, _, true) => Output::DryRun,
@@ -50,9 +54,15 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
                     max_page_bytes,
                 },
                 locale.as_deref(),
+                mark_images,
                 out,
             )
         }
+        DiscloseCommand::Image {
+            input,
+            out: dest,
+            generator,
+        } => run_image(ctx, &input, &dest, generator.as_deref(), out),
     }
 }
 
@@ -63,7 +73,13 @@ fn folder_failure(e: FolderError) -> Failure {
     }
 }
 
-fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<Exit, Failure> {
+fn run_html(
+    ctx: &Ctx,
+    job: Job,
+    locale: Option<&str>,
+    mark_images: bool,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
     let config = ctx.home.config()?;
     let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
     let labels = dc.labels(locale).map_err(Failure::bad_input)?;
@@ -82,6 +98,26 @@ fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<
     let report =
         folder::disclose_paths(&known, &opts, &job, &|n| bar.inc(n)).map_err(folder_failure)?;
     bar.finish_and_clear();
+
+    // Images: in the output folder (or in place), after the pages, so the pages name
+    // the registered originals and the marked copies are registered as derived.
+    let mut marked = Vec::new();
+    if mark_images {
+        let roots: Vec<PathBuf> = match &job.output {
+            Output::Dir(d) => vec![d.clone()],
+            Output::InPlace { .. } => job.inputs.iter().filter(|p| p.is_dir()).cloned().collect(),
+            Output::DryRun => vec![],
+        };
+        let mut marker = Marker::new(ctx, &dc)?;
+        for root in roots {
+            for (path, _) in
+                folder::unmarked_synthetic_images(&root, &known).map_err(folder_failure)?
+            {
+                let m = marker.mark(&mut reg, &path, &path, None)?;
+                marked.push(m);
+            }
+        }
+    }
 
     let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
     let mut assets: Vec<&str> = Vec::new();
@@ -132,6 +168,7 @@ fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<
         data.insert("changed_pages".into(), json!(changed_pages));
         data.insert("changes".into(), json!(by_kind));
         data.insert("assets".into(), json!(assets));
+        data.insert("marked_images".into(), json!(marked.len()));
         data.insert(
             "locale".into(),
             json!(locale.or(dc.locale.as_deref()).unwrap_or("en")),
@@ -150,7 +187,9 @@ fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<
                 "copied_files": report.copied,
                 "bytes": report.bytes,
                 "dry_run": dry_run,
+                "marked_images": marked.len(),
             },
+            "marked_images": marked,
             "ledger_index": receipt.as_ref().map(|r| r.first_index),
         }))?;
     } else {
@@ -179,6 +218,14 @@ fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<
                 out.line(&format!("error: {}: {}", sanitize(&p.page), sanitize(e)))?;
             }
         }
+        for m in &marked {
+            out.line(&format!(
+                "{}  marked (C2PA{}), registered as {}",
+                sanitize(&m.output),
+                if m.xmp_added { " + IPTC XMP" } else { "" },
+                &m.sha256[..12]
+            ))?;
+        }
         let verb = if dry_run { "would change" } else { "changed" };
         out.line(&format!(
             "{} pages, {changed_pages} {verb} ({}), {errors} not disclosed{}",
@@ -202,4 +249,239 @@ fn run_html(ctx: &Ctx, job: Job, locale: Option<&str>, out: &mut Out) -> Result<
         return Ok(Exit::BadInput);
     }
     Ok(Exit::Ok)
+}
+
+/// One image marked and registered.
+#[derive(Debug, serde::Serialize)]
+struct MarkedImage {
+    input: String,
+    output: String,
+    /// The original's hash (the registered asset the credentials describe).
+    asset_sha256: String,
+    /// The marked file's hash (registered as a new asset).
+    sha256: String,
+    generator: String,
+    ledger_index: Option<u64>,
+    checkpoint_size: u64,
+    xmp_added: bool,
+}
+
+/// Marks images with one signing identity and one checkpoint per run.
+struct Marker {
+    chain: Vec<u8>,
+    key: Vec<u8>,
+    origin: String,
+    checkpoint: Option<(u64, String)>,
+}
+
+fn image_failure(path: &Path, e: ImageError) -> Failure {
+    let msg = anyhow!("{}: {e}", path.display());
+    match e {
+        ImageError::C2pa(_) => Failure::environment(msg),
+        _ => Failure::bad_input(msg),
+    }
+}
+
+impl Marker {
+    fn new(ctx: &Ctx, dc: &DiscloseConfig) -> Result<Marker, Failure> {
+        let identity: Identity = dc
+            .identity(ctx.home.dir())
+            .map_err(Failure::bad_input)?;
+        let (chain, key) = identity.read().map_err(|e| {
+            Failure::environment(anyhow!(
+                "{e} (run `synthgov init` to make the local C2PA certificate, or set signing_chain and signing_key in [disclose])"
+            ))
+        })?;
+        Ok(Marker {
+            chain,
+            key,
+            origin: ctx.home.config()?.ledger.origin,
+            checkpoint: None,
+        })
+    }
+
+    fn mark(
+        &mut self,
+        reg: &mut Registry,
+        input: &Path,
+        output: &Path,
+        generator: Option<&str>,
+    ) -> Result<MarkedImage, Failure> {
+        use sha2::{Digest, Sha256};
+        let bytes = std::fs::read(input)
+            .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", input.display())))?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let registered = reg
+            .assets_by_hash(&sha)?
+            .into_iter()
+            .find(|a| a.ai_generated);
+        let generator = match (generator, &registered) {
+            (Some(g), _) => g.to_owned(),
+            (None, Some(a)) => a.generator.clone().unwrap_or_else(|| "unknown".into()),
+            (None, None) => {
+                return Err(Failure::bad_input(anyhow!(
+                    "{}: not registered as AI-generated (sha256 {sha}); register it with `synthgov register FILE --generator ID` or pass --generator",
+                    input.display()
+                )));
+            }
+        };
+        let ledger_index = match &registered {
+            Some(a) => reg.asset_ledger_index(&a.uri)?,
+            None => None,
+        };
+        if self.checkpoint.is_none() {
+            let cp = reg.ledger_mut().checkpoint()?;
+            self.checkpoint = Some((cp.size, cp.note));
+        }
+        let (size, note) = self.checkpoint.clone().expect("set above");
+        let marked = image::mark_image(
+            &bytes,
+            &self.chain,
+            &self.key,
+            &Provenance {
+                generator: generator.clone(),
+                asset_sha256: sha.clone(),
+                ledger_index,
+                checkpoint: Some(note),
+                origin: self.origin.clone(),
+            },
+        )
+        .map_err(|e| image_failure(input, e))?;
+        folder::write_atomic(output, &marked.bytes).map_err(folder_failure)?;
+        let new_sha = hex::encode(Sha256::digest(&marked.bytes));
+        let abs = std::fs::canonicalize(output)
+            .map_err(|e| Failure::environment(anyhow!("{}: {e}", output.display())))?;
+        let uri = format!("file://{}", abs.display());
+        let row = synthgov_registry::registry::AssetRow {
+            uri: uri.clone(),
+            sha256: Some(new_sha.clone()),
+            kind: "image".into(),
+            generator: Some(generator.clone()),
+            dataset: registered.as_ref().and_then(|a| a.dataset.clone()),
+            surface: registered.as_ref().and_then(|a| a.surface.clone()),
+            platform: None,
+            ai_generated: true,
+            bytes: Some(marked.bytes.len() as u64),
+            attrs: json!({
+                "derived_from": {
+                    "sha256": sha,
+                    "uri": registered.as_ref().map(|a| a.uri.clone()),
+                },
+                "marking": if marked.xmp_added { json!(["c2pa", "iptc-xmp"]) } else { json!(["c2pa"]) },
+            }),
+        };
+        let update = reg.asset(&uri)?.is_some();
+        reg.commit(
+            &actor(),
+            "register",
+            vec![synthgov_registry::register::asset_change(&row, update)],
+        )?;
+        Ok(MarkedImage {
+            input: input.to_string_lossy().into_owned(),
+            output: output.to_string_lossy().into_owned(),
+            asset_sha256: sha,
+            sha256: new_sha,
+            generator,
+            ledger_index,
+            checkpoint_size: size,
+            xmp_added: marked.xmp_added,
+        })
+    }
+}
+
+fn run_image(
+    ctx: &Ctx,
+    input: &Path,
+    dest: &Path,
+    generator: Option<&str>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let config = ctx.home.config()?;
+    let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
+    let mut reg = Registry::open(&ctx.home)?;
+    let mut marker = Marker::new(ctx, &dc)?;
+    let m = marker.mark(&mut reg, input, dest, generator)?;
+    if ctx.json {
+        out.json(&m)?;
+    } else {
+        out.line(&format!(
+            "{}: C2PA manifest (c2pa.created, trainedAlgorithmicMedia, softwareAgent {}){}; ledger entry {} under checkpoint {}",
+            sanitize(&m.output),
+            sanitize(&m.generator),
+            if m.xmp_added { " and IPTC DigitalSourceType in XMP" } else { "; existing XMP kept" },
+            m.ledger_index.map_or("none".into(), |i| i.to_string()),
+            m.checkpoint_size,
+        ))?;
+        out.line(&format!("registered as {} (derived from {})", m.sha256, m.asset_sha256))?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_verify_media(
+    ctx: &Ctx,
+    file: &Path,
+    anchors: Option<&Path>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", file.display())))?;
+    // Trust anchors: the given file, else the store's local CA when there is a home.
+    let mut pem = String::new();
+    if let Some(a) = anchors {
+        pem = std::fs::read_to_string(a)
+            .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", a.display())))?;
+    } else if let Ok(config) = ctx.home.config() {
+        let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
+        if let Some(p) = &dc.trust_anchors {
+            pem = std::fs::read_to_string(ctx.home.dir().join(p)).map_err(|e| {
+                Failure::bad_input(anyhow!("{}: {e}", p.display()))
+            })?;
+        } else if let Ok(id) = dc.identity(ctx.home.dir())
+            && let Some(ca) = id.trust_anchor()
+        {
+            pem = ca;
+        }
+    }
+    let report = image::verify_media(&bytes, (!pem.is_empty()).then_some(pem.as_str()))
+        .map_err(|e| image_failure(file, e))?;
+    if ctx.json {
+        out.json(&json!({ "file": file.to_string_lossy(), "report": report }))?;
+    } else {
+        out.line(&format!("{}: {}", sanitize(&file.to_string_lossy()), report.verdict))?;
+        out.line(&format!(
+            "  AI-generated: {}{}",
+            if report.ai_generated { "yes" } else { "no" },
+            report
+                .generator
+                .as_deref()
+                .map(|g| format!(" (by {})", sanitize(g)))
+                .unwrap_or_default()
+        ))?;
+        if let Some(t) = &report.iptc_digital_source_type {
+            out.line(&format!("  IPTC DigitalSourceType: {}", sanitize(t)))?;
+        }
+        if let Some(c) = &report.c2pa {
+            out.line(&format!(
+                "  C2PA: {} (signature {}, hashes {}, {})",
+                c.validation_state,
+                if c.signature_ok { "ok" } else { "BAD" },
+                if c.hashes_ok { "ok" } else { "BAD" },
+                if c.trusted { "trusted signer" } else { "signer not in the trust list" }
+            ))?;
+            if let Some(s) = &c.signer {
+                out.line(&format!("  signed by: {}", sanitize(s)))?;
+            }
+            for f in &c.failures {
+                out.line(&format!("  failure: {}", sanitize(&f.code)))?;
+            }
+            if let Some(e) = &c.error {
+                out.line(&format!("  error: {}", sanitize(e)))?;
+            }
+        }
+    }
+    Ok(if report.verdict == "invalid" {
+        Exit::CheckFailed
+    } else {
+        Exit::Ok
+    })
 }

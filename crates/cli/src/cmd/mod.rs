@@ -80,6 +80,10 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Lineage { id, format } => inventory::run_lineage(&ctx, &id, &format, out),
         Command::Scan(c) => scan::run_scan(&ctx, c, out),
         Command::Disclose(c) => disclose::run(&ctx, c, out),
+        Command::VerifyMedia {
+            file,
+            trust_anchors,
+        } => disclose::run_verify_media(&ctx, &file, trust_anchors.as_deref(), out),
         Command::Rules => scan::run_rules(&ctx, out),
     }
 }
