@@ -4,67 +4,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::Env;
+use common::{Env, fixture, shared, store};
 use serde_json::Value;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storefront")
-}
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
-        .join(rel);
-    p.exists().then_some(p)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-/// A home with the example inventory and the fixture's generated files registered,
-/// and the fixture site copied next to it (plus a C2PA-signed JPEG from shared).
-fn store() -> Option<(Env, PathBuf)> {
-    let Some(c2pa) = shared("testdata/c2pa/C.jpg") else {
-        eprintln!("SKIP: ../shared/testdata/c2pa/C.jpg not found");
-        return None;
-    };
-    let env = Env::new();
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inventory.yaml");
-    let r = env.run(&["apply", examples.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let reg = fixture().join("registered");
-    let r = env.run(&[
-        "register",
-        reg.join("ai-marked.png").to_str().unwrap(),
-        reg.join("ai-unmarked.png").to_str().unwrap(),
-        "--generator",
-        "product-image-gan",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = env.run(&[
-        "register",
-        reg.join("description.html").to_str().unwrap(),
-        "--generator",
-        "description-llm",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let site = env.dir.path().join("site");
-    copy_dir(&fixture().join("site"), &site);
-    std::fs::copy(c2pa, site.join("img/c2pa.jpg")).unwrap();
-    Some((env, site))
-}
 
 #[test]
 fn fixture_storefront_findings_are_exact() {

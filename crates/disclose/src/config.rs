@@ -88,7 +88,10 @@ impl DiscloseConfig {
     }
 
     /// The signing identity: the configured chain, else the local CA's signer.
-    pub fn identity(&self, home: &std::path::Path) -> Result<crate::signing::Identity, ConfigError> {
+    pub fn identity(
+        &self,
+        home: &std::path::Path,
+    ) -> Result<crate::signing::Identity, ConfigError> {
         let keys = home.join("keys");
         match (&self.signing_chain, &self.signing_key) {
             (None, None) => Ok(crate::signing::Identity::local(&keys)),

@@ -343,8 +343,7 @@ pub fn unmarked_synthetic_images(
             path: entry.path().to_owned(),
             source: e,
         })?;
-        let Some(format @ (media::Format::Jpeg | media::Format::Png)) = media::sniff(&bytes)
-        else {
+        let Some(format @ (media::Format::Jpeg | media::Format::Png)) = media::sniff(&bytes) else {
             continue;
         };
         let sha: [u8; 32] = Sha256::digest(&bytes).into();

@@ -100,13 +100,9 @@ pub fn mark_image(
         xmp::Outcome::Kept => (input.to_vec(), false),
     };
 
-    let signer = c2pa::create_signer::from_keys(
-        chain_pem,
-        key_pem,
-        c2pa::SigningAlg::Ed25519,
-        None,
-    )
-    .map_err(|e| ImageError::Identity(e.to_string()))?;
+    let signer =
+        c2pa::create_signer::from_keys(chain_pem, key_pem, c2pa::SigningAlg::Ed25519, None)
+            .map_err(|e| ImageError::Identity(e.to_string()))?;
     let mut ledger = json!({
         "origin": prov.origin,
         "asset_sha256": prov.asset_sha256,
@@ -299,9 +295,18 @@ pub fn verify_media(bytes: &[u8], anchors: Option<&str>) -> Result<MediaReport, 
             .any(|s| prefixes.iter().any(|p| s.code.starts_with(p)))
     };
     let signature_ok = success.iter().any(|s| s.code == "claimSignature.validated")
-        && !failed(&["claimSignature.", "signingCredential.invalid", "signingCredential.revoked"]);
-    let hashes_ok = !failed(&["assertion.dataHash", "assertion.boxesHash", "assertion.bmffHash", "assertion.hashedURI", "assertion.missing"])
-        && success.iter().any(|s| s.code.ends_with(".match"));
+        && !failed(&[
+            "claimSignature.",
+            "signingCredential.invalid",
+            "signingCredential.revoked",
+        ]);
+    let hashes_ok = !failed(&[
+        "assertion.dataHash",
+        "assertion.boxesHash",
+        "assertion.bmffHash",
+        "assertion.hashedURI",
+        "assertion.missing",
+    ]) && success.iter().any(|s| s.code.ends_with(".match"));
     let trusted = state == "Trusted";
 
     // The first action with a digital source type.
@@ -337,7 +342,11 @@ pub fn verify_media(bytes: &[u8], anchors: Option<&str>) -> Result<MediaReport, 
         }
     }
     let sig = active.get("signature_info");
-    let s = |k: &str| sig.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_owned);
+    let s = |k: &str| {
+        sig.and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     report.ai_generated |= dst.as_deref().is_some_and(is_ai);
     report.generator = agent.clone();
     report.verdict = match state.as_str() {
@@ -359,7 +368,12 @@ pub fn verify_media(bytes: &[u8], anchors: Option<&str>) -> Result<MediaReport, 
             .and_then(|c| c.get("name"))
             .and_then(Value::as_str)
             .map(str::to_owned)
-            .or_else(|| active.get("claim_generator").and_then(Value::as_str).map(str::to_owned)),
+            .or_else(|| {
+                active
+                    .get("claim_generator")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }),
         digital_source_type: dst,
         software_agent: agent,
         ledger,

@@ -78,9 +78,10 @@ pub fn ensure_local_ca(keys_dir: &Path, store_id: &str) -> Result<bool, SigningE
     let now = time::OffsetDateTime::now_utc();
     let mut ca_params = CertificateParams::default();
     ca_params.distinguished_name = rcgen::DistinguishedName::new();
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("synthgov local C2PA CA {store_id}"));
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        format!("synthgov local C2PA CA {store_id}"),
+    );
     ca_params
         .distinguished_name
         .push(DnType::OrganizationName, "synthgov");
@@ -93,8 +94,10 @@ pub fn ensure_local_ca(keys_dir: &Path, store_id: &str) -> Result<bool, SigningE
 
     let mut ee = CertificateParams::default();
     ee.distinguished_name = rcgen::DistinguishedName::new();
-    ee.distinguished_name
-        .push(DnType::CommonName, format!("synthgov content credentials {store_id}"));
+    ee.distinguished_name.push(
+        DnType::CommonName,
+        format!("synthgov content credentials {store_id}"),
+    );
     ee.distinguished_name
         .push(DnType::OrganizationName, "synthgov");
     ee.is_ca = IsCa::ExplicitNoCa;
@@ -114,7 +117,11 @@ pub fn ensure_local_ca(keys_dir: &Path, store_id: &str) -> Result<bool, SigningE
         path: keys_dir.to_owned(),
         source: e,
     })?;
-    write_new(&keys_dir.join(CA_KEY), ca_key.serialize_pem().as_bytes(), 0o600)?;
+    write_new(
+        &keys_dir.join(CA_KEY),
+        ca_key.serialize_pem().as_bytes(),
+        0o600,
+    )?;
     write_new(&id.key, ee_key.serialize_pem().as_bytes(), 0o600)?;
     write_new(&keys_dir.join(CA_CERT), ca_cert.pem().as_bytes(), 0o644)?;
     write_new(

@@ -49,7 +49,9 @@ pub fn jpeg(b: &[u8]) -> Result<Outcome, Corrupt> {
         }
         let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
         if len < 2 || i + 2 + len > b.len() {
-            return Err(Corrupt(format!("JPEG segment at byte {i} runs past the end")));
+            return Err(Corrupt(format!(
+                "JPEG segment at byte {i} runs past the end"
+            )));
         }
         if marker == 0xE1 && b[i + 4..i + 2 + len].starts_with(XMP_JPEG_HEADER) {
             return Ok(Outcome::Kept);
@@ -81,7 +83,9 @@ pub fn png(b: &[u8]) -> Result<Outcome, Corrupt> {
     let mut after_ihdr = None;
     loop {
         if i + 12 > b.len() {
-            return Err(Corrupt(format!("PNG ends inside a chunk header at byte {i}")));
+            return Err(Corrupt(format!(
+                "PNG ends inside a chunk header at byte {i}"
+            )));
         }
         let len = u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
         let kind = &b[i + 4..i + 8];

@@ -324,9 +324,11 @@ impl Registry {
     pub fn asset_ledger_index(&self, uri: &str) -> Result<Option<u64>, RegistryError> {
         Ok(self
             .conn()
-            .query_row("SELECT ledger_index FROM assets WHERE uri = ?1", [uri], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT ledger_index FROM assets WHERE uri = ?1",
+                [uri],
+                |r| r.get::<_, i64>(0),
+            )
             .optional()?
             .map(|i| i as u64))
     }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use serde_json::{Map, json};
 use synthgov_disclose::folder::{self, FolderError, Job, Output};
-use synthgov_disclose::page::Options;
 use synthgov_disclose::image::{self, ImageError, Provenance};
+use synthgov_disclose::page::Options;
 use synthgov_disclose::signing::Identity;
 use synthgov_disclose::{ChangeKind, DiscloseConfig};
 use synthgov_registry::Registry;
@@ -284,9 +284,7 @@ fn image_failure(path: &Path, e: ImageError) -> Failure {
 
 impl Marker {
     fn new(ctx: &Ctx, dc: &DiscloseConfig) -> Result<Marker, Failure> {
-        let identity: Identity = dc
-            .identity(ctx.home.dir())
-            .map_err(Failure::bad_input)?;
+        let identity: Identity = dc.identity(ctx.home.dir()).map_err(Failure::bad_input)?;
         let (chain, key) = identity.read().map_err(|e| {
             Failure::environment(anyhow!(
                 "{e} (run `synthgov init` to make the local C2PA certificate, or set signing_chain and signing_key in [disclose])"
@@ -412,7 +410,10 @@ fn run_image(
             m.ledger_index.map_or("none".into(), |i| i.to_string()),
             m.checkpoint_size,
         ))?;
-        out.line(&format!("registered as {} (derived from {})", m.sha256, m.asset_sha256))?;
+        out.line(&format!(
+            "registered as {} (derived from {})",
+            m.sha256, m.asset_sha256
+        ))?;
     }
     Ok(Exit::Ok)
 }
@@ -423,19 +424,19 @@ pub fn run_verify_media(
     anchors: Option<&Path>,
     out: &mut Out,
 ) -> Result<Exit, Failure> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", file.display())))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| Failure::bad_input(anyhow!("{}: {e}", file.display())))?;
     // Trust anchors: the given file, else the store's local CA when there is a home.
     let mut pem = String::new();
     if let Some(a) = anchors {
         pem = std::fs::read_to_string(a)
             .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", a.display())))?;
     } else if let Ok(config) = ctx.home.config() {
-        let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
+        let dc =
+            DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
         if let Some(p) = &dc.trust_anchors {
-            pem = std::fs::read_to_string(ctx.home.dir().join(p)).map_err(|e| {
-                Failure::bad_input(anyhow!("{}: {e}", p.display()))
-            })?;
+            pem = std::fs::read_to_string(ctx.home.dir().join(p))
+                .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", p.display())))?;
         } else if let Ok(id) = dc.identity(ctx.home.dir())
             && let Some(ca) = id.trust_anchor()
         {
@@ -447,7 +448,11 @@ pub fn run_verify_media(
     if ctx.json {
         out.json(&json!({ "file": file.to_string_lossy(), "report": report }))?;
     } else {
-        out.line(&format!("{}: {}", sanitize(&file.to_string_lossy()), report.verdict))?;
+        out.line(&format!(
+            "{}: {}",
+            sanitize(&file.to_string_lossy()),
+            report.verdict
+        ))?;
         out.line(&format!(
             "  AI-generated: {}{}",
             if report.ai_generated { "yes" } else { "no" },
@@ -466,7 +471,11 @@ pub fn run_verify_media(
                 c.validation_state,
                 if c.signature_ok { "ok" } else { "BAD" },
                 if c.hashes_ok { "ok" } else { "BAD" },
-                if c.trusted { "trusted signer" } else { "signer not in the trust list" }
+                if c.trusted {
+                    "trusted signer"
+                } else {
+                    "signer not in the trust list"
+                }
             ))?;
             if let Some(s) = &c.signer {
                 out.line(&format!("  signed by: {}", sanitize(s)))?;

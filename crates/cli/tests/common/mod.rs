@@ -127,3 +127,100 @@ pub fn db_url(var: &str) -> Option<String> {
         }
     }
 }
+
+/// Whether an external tool the tests drive is here (`probe` runs and succeeds). When
+/// it is not, the test skips with a notice, unless SYNTHGOV_REQUIRE_TOOLS is set (as
+/// .ci/run does, after installing them): then a missing tool fails the test.
+pub fn tool(name: &str, probe: &mut Command) -> bool {
+    let ok = probe
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var_os("SYNTHGOV_REQUIRE_TOOLS").is_some() {
+            panic!("{name} is required (SYNTHGOV_REQUIRE_TOOLS) but not available");
+        }
+        use std::io::Write;
+        if let Ok(mut err) = std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+            let _ = writeln!(err, "SKIPPED: {name} is not available; .ci/run installs it");
+        }
+    }
+    ok
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Node with the packages of tools/node installed (`npm ci --prefix tools/node`).
+pub fn node_tools() -> Option<PathBuf> {
+    let dir = repo().join("tools/node");
+    let has = dir.join("node_modules/liquidjs").exists()
+        && dir.join("node_modules/playwright-core").exists();
+    let mut probe = Command::new(if has {
+        "node"
+    } else {
+        "/nonexistent-node-tools"
+    });
+    probe.arg("--version");
+    tool("node with tools/node/node_modules", &mut probe).then_some(dir)
+}
+
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storefront")
+}
+
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
+    p.exists().then_some(p)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A home with the example inventory and the fixture's generated files registered,
+/// and the fixture site copied next to it (plus a C2PA-signed JPEG from shared).
+pub fn store() -> Option<(Env, PathBuf)> {
+    let Some(c2pa) = shared("testdata/c2pa/C.jpg") else {
+        eprintln!("SKIP: ../shared/testdata/c2pa/C.jpg not found");
+        return None;
+    };
+    let env = Env::new();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inventory.yaml");
+    let r = env.run(&["apply", examples.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reg = fixture().join("registered");
+    let r = env.run(&[
+        "register",
+        reg.join("ai-marked.png").to_str().unwrap(),
+        reg.join("ai-unmarked.png").to_str().unwrap(),
+        "--generator",
+        "product-image-gan",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run(&[
+        "register",
+        reg.join("description.html").to_str().unwrap(),
+        "--generator",
+        "description-llm",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let site = env.dir.path().join("site");
+    copy_dir(&fixture().join("site"), &site);
+    std::fs::copy(c2pa, site.join("img/c2pa.jpg")).unwrap();
+    Some((env, site))
+}
