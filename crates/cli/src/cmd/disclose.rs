@@ -73,13 +73,25 @@ fn folder_failure(e: FolderError) -> Failure {
     }
 }
 
-fn run_html(
+/// What `disclose html` did, before rendering.
+pub struct HtmlOutcome {
+    pub report: folder::Report,
+    pub marked: Vec<MarkedImage>,
+    pub by_kind: BTreeMap<&'static str, u64>,
+    pub errors: usize,
+    pub changed_pages: usize,
+    pub dry_run: bool,
+    pub ledger_index: Option<u64>,
+}
+
+/// Discloses pages (and marks images) and records `disclosure.applied`.
+pub fn apply_html(
     ctx: &Ctx,
-    job: Job,
+    job: &Job,
     locale: Option<&str>,
     mark_images: bool,
-    out: &mut Out,
-) -> Result<Exit, Failure> {
+    progress_bar: bool,
+) -> Result<HtmlOutcome, Failure> {
     let config = ctx.home.config()?;
     let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
     let labels = dc.labels(locale).map_err(Failure::bad_input)?;
@@ -92,11 +104,11 @@ fn run_html(
     let mut reg = Registry::open(&ctx.home)?;
     let known = Known::from_assets(&reg.assets()?);
 
-    let total = folder::page_bytes(&job).map_err(folder_failure)?;
-    let bar = progress::bar(Some(total), "bytes", ctx.quiet);
+    let total = folder::page_bytes(job).map_err(folder_failure)?;
+    let bar = progress::bar(Some(total), "bytes", ctx.quiet || !progress_bar);
     bar.set_message("pages");
     let report =
-        folder::disclose_paths(&known, &opts, &job, &|n| bar.inc(n)).map_err(folder_failure)?;
+        folder::disclose_paths(&known, &opts, job, &|n| bar.inc(n)).map_err(folder_failure)?;
     bar.finish_and_clear();
 
     // Images: in the output folder (or in place), after the pages, so the pages name
@@ -119,7 +131,7 @@ fn run_html(
         }
     }
 
-    let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut assets: Vec<&str> = Vec::new();
     for p in &report.pages {
         for c in &p.changes {
@@ -176,6 +188,33 @@ fn run_html(
         receipt = Some(reg.record(&actor(), "disclosure.applied", data)?);
     }
 
+    Ok(HtmlOutcome {
+        report,
+        marked,
+        by_kind,
+        errors,
+        changed_pages,
+        dry_run,
+        ledger_index: receipt.map(|r| r.first_index),
+    })
+}
+
+fn run_html(
+    ctx: &Ctx,
+    job: Job,
+    locale: Option<&str>,
+    mark_images: bool,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let HtmlOutcome {
+        report,
+        marked,
+        by_kind,
+        errors,
+        changed_pages,
+        dry_run,
+        ledger_index,
+    } = apply_html(ctx, &job, locale, mark_images, true)?;
     if ctx.json {
         out.json(&json!({
             "pages": report.pages,
@@ -190,7 +229,7 @@ fn run_html(
                 "marked_images": marked.len(),
             },
             "marked_images": marked,
-            "ledger_index": receipt.as_ref().map(|r| r.first_index),
+            "ledger_index": ledger_index,
         }))?;
     } else {
         for p in &report.pages {
@@ -239,8 +278,8 @@ fn run_html(
                     .collect::<Vec<_>>()
                     .join(", ")
             },
-            match &receipt {
-                Some(r) => format!("; ledger entry {}", r.first_index),
+            match ledger_index {
+                Some(i) => format!("; ledger entry {i}"),
                 None => String::new(),
             }
         ))?;
@@ -253,17 +292,17 @@ fn run_html(
 
 /// One image marked and registered.
 #[derive(Debug, serde::Serialize)]
-struct MarkedImage {
-    input: String,
-    output: String,
+pub struct MarkedImage {
+    pub input: String,
+    pub output: String,
     /// The original's hash (the registered asset the credentials describe).
-    asset_sha256: String,
+    pub asset_sha256: String,
     /// The marked file's hash (registered as a new asset).
-    sha256: String,
-    generator: String,
-    ledger_index: Option<u64>,
-    checkpoint_size: u64,
-    xmp_added: bool,
+    pub sha256: String,
+    pub generator: String,
+    pub ledger_index: Option<u64>,
+    pub checkpoint_size: u64,
+    pub xmp_added: bool,
 }
 
 /// Marks images with one signing identity and one checkpoint per run.
