@@ -598,7 +598,7 @@ pub enum ScanCommand {
         #[arg(long, default_value = "ai_generated", value_name = "CODE")]
         ai_attribute: String,
         /// The attribute that holds the disclosure label shown to shoppers.
-        #[arg(long, default_value = "ai_disclosure", value_name = "CODE")]
+        #[arg(long, default_value = "ai_disclosure_text", value_name = "CODE")]
         disclosure_attribute: String,
         /// The store's pub/media folder, to hash gallery images.
         #[arg(long, value_name = "DIR")]
@@ -663,6 +663,67 @@ pub enum DiscloseCommand {
         #[arg(long)]
         mark_images: bool,
     },
+    /// Set the disclosure in a Magento store: ai_generated = 1 and ai_disclosure_text.
+    ///
+    /// Reads the catalog from the database (--db) and plans one change per product
+    /// whose AI-generated content (marked by the store or registered in synthgov)
+    /// lacks the marker or the disclosure label. Dry run unless --apply; applies
+    /// through the REST API (--rest-url, bearer token from --token-env) or, without
+    /// it, directly in the database in one transaction. A journal makes an
+    /// interrupted run resumable: started again, it skips what was applied.
+    ///
+    /// Examples:
+    ///   synthgov disclose magento --db mysql://m2:***@db/magento
+    ///   SYNTHGOV_MAGENTO_TOKEN=... synthgov disclose magento --db mysql://... --rest-url https://shop.example --apply
+    #[command(verbatim_doc_comment)]
+    Magento {
+        /// mysql://USER:PASS@HOST[:PORT]/DB
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// Apply through Magento's REST API at this base URL instead of the database.
+        #[arg(long, value_name = "URL")]
+        rest_url: Option<String>,
+        /// The environment variable holding the REST bearer token.
+        #[arg(long, default_value = "SYNTHGOV_MAGENTO_TOKEN", value_name = "VAR")]
+        token_env: String,
+        #[arg(long, default_value = "ai_generated", value_name = "CODE")]
+        ai_attribute: String,
+        #[arg(long, default_value = "ai_disclosure_text", value_name = "CODE")]
+        disclosure_attribute: String,
+        /// The store's pub/media folder, to recognise registered gallery images.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        #[command(flatten)]
+        apply: WritebackArgs,
+    },
+    /// Set the disclosure metafields of Shopify products (namespace synthgov).
+    ///
+    /// Plans from an Admin API products export (--json-file): every product whose
+    /// AI-generated content lacks synthgov.ai_generated / synthgov.disclosure. Dry
+    /// run unless --apply; applies with the GraphQL metafieldsSet mutation, 12
+    /// products per request, retrying on throttling and 5xx, resumable by journal.
+    ///
+    /// Example:
+    ///   SYNTHGOV_SHOPIFY_TOKEN=shpat_... synthgov disclose shopify --json-file products.json --shop https://acme.myshopify.com --apply
+    #[command(verbatim_doc_comment)]
+    Shopify {
+        /// Admin API products JSON ({"products": [...]}).
+        #[arg(long, value_name = "FILE")]
+        json_file: PathBuf,
+        /// https://STORE.myshopify.com
+        #[arg(long, value_name = "URL")]
+        shop: Option<String>,
+        #[arg(long, default_value = "2025-01", value_name = "VERSION")]
+        api_version: String,
+        /// The full GraphQL endpoint, instead of one made from --shop and --api-version.
+        #[arg(long, value_name = "URL")]
+        graphql_url: Option<String>,
+        /// The environment variable holding the Admin API access token.
+        #[arg(long, default_value = "SYNTHGOV_SHOPIFY_TOKEN", value_name = "VAR")]
+        token_env: String,
+        #[command(flatten)]
+        apply: WritebackArgs,
+    },
     /// Embed C2PA content credentials and IPTC DigitalSourceType in an image.
     ///
     /// The image must be registered as AI-generated (or name --generator). The
@@ -685,4 +746,20 @@ pub enum DiscloseCommand {
         #[arg(long, value_name = "ID")]
         generator: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct WritebackArgs {
+    /// Make the changes (without it: show the plan, change nothing).
+    #[arg(long)]
+    pub apply: bool,
+    /// The journal of applied changes [default: HOME/journal/PLATFORM-PLAN.jsonl].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// The disclosure text [default: the configured content label, "AI-generated content"].
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// Attempts per request before an item is given up (429 and 5xx are retried).
+    #[arg(long, default_value_t = 6)]
+    pub attempts: u32,
 }

@@ -13,6 +13,7 @@ pub mod labels;
 pub mod page;
 pub mod signing;
 pub mod widget;
+pub mod writeback;
 pub mod xmp;
 
 pub use config::DiscloseConfig;

@@ -381,3 +381,88 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     std::io::copy(&mut f, &mut h)?;
     Ok(hex::encode(h.finalize()))
 }
+
+/// Sets, for each product (by SKU), the AI marker attribute to 1 and the disclosure
+/// attribute to its label, in the default store view, in one transaction: either
+/// every product is disclosed or none is. Products whose SKU is not in the catalog
+/// are returned, not written. Returns (written, missing SKUs).
+pub fn write_disclosures(
+    url: &str,
+    ai_attribute: &str,
+    disclosure_attribute: &str,
+    items: &[(String, String)],
+) -> Result<(u64, Vec<String>), PlatformError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))?;
+    let db_err = |e: sqlx::Error| PlatformError::Database {
+        url: redact(url),
+        message: e.to_string(),
+    };
+    let mysql = url.replacen("mariadb://", "mysql://", 1);
+    rt.block_on(async {
+        let pool = MySqlPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&mysql)
+            .await
+            .map_err(db_err)?;
+        let link = link_column(&pool).await.map_err(db_err)?;
+        let mut attrs = Vec::new();
+        for code in [ai_attribute, disclosure_attribute] {
+            let row = sqlx::query(
+                "SELECT CAST(a.attribute_id AS SIGNED) AS id, CAST(a.backend_type AS CHAR) AS backend FROM eav_attribute a
+                 JOIN eav_entity_type t ON t.entity_type_id = a.entity_type_id
+                 WHERE t.entity_type_code = 'catalog_product' AND a.attribute_code = ?",
+            )
+            .bind(code)
+            .fetch_optional(&pool)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| {
+                PlatformError::BadRequest(format!(
+                    "the store has no product attribute `{code}`: install the Synthgov_Governance module (its data patch adds ai_generated and ai_disclosure_text) or pass the codes the store uses"
+                ))
+            })?;
+            let backend: String = row.try_get("backend").map_err(db_err)?;
+            if !matches!(backend.as_str(), "int" | "varchar" | "text") {
+                return Err(PlatformError::BadRequest(format!(
+                    "attribute `{code}` is stored as {backend}; expected int, varchar or text"
+                )));
+            }
+            attrs.push((row.try_get::<i64, _>("id").map_err(db_err)?, backend));
+        }
+        let mut tx = pool.begin().await.map_err(db_err)?;
+        let (mut written, mut missing) = (0u64, Vec::new());
+        for (sku, label) in items {
+            let id: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT CAST({link} AS SIGNED) FROM catalog_product_entity WHERE sku = ?"
+            )))
+            .bind(sku)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let Some(id) = id else {
+                missing.push(sku.clone());
+                continue;
+            };
+            for ((attr, backend), value) in attrs.iter().zip(["1", label.as_str()]) {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO catalog_product_entity_{backend} (attribute_id, store_id, {link}, value)
+                     VALUES (?, 0, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)"
+                )))
+                .bind(attr)
+                .bind(id)
+                .bind(value)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            written += 1;
+        }
+        tx.commit().await.map_err(db_err)?;
+        pool.close().await;
+        Ok((written, missing))
+    })
+}

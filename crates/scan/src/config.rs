@@ -75,7 +75,7 @@ fn ai_attr() -> String {
     "ai_generated".into()
 }
 fn disc_attr() -> String {
-    "ai_disclosure".into()
+    "ai_disclosure_text".into()
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -37,6 +37,19 @@ fn parse_hash(h: &str) -> Option<[u8; 32]> {
 }
 
 /// Findings for catalog assets, given each one's disclosure label and image file.
+/// Whether a catalog asset is synthetic (marked by the store, or registered as AI) and
+/// the store does not both mark it and show a disclosure label: what SG-DISC-001/003
+/// report for catalogs and what disclosure write-back fixes.
+pub fn needs_disclosure(known: &Known, a: &CatalogAsset, disclosure: Option<&str>) -> bool {
+    let registered_ai = a
+        .sha256
+        .as_deref()
+        .and_then(parse_hash)
+        .and_then(|h| known.get(&h))
+        .is_some_and(|k| k.ai_generated);
+    (a.ai_generated || registered_ai) && (disclosure.is_none() || !a.ai_generated)
+}
+
 fn catalog_findings(
     catalog: &Catalog,
     known: &Known,

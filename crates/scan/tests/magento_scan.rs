@@ -24,7 +24,7 @@ fn ai_products_without_disclosure_roles_and_env() {
     let (url, products) = rt.block_on(async {
         let (url, pool) = fresh_magento_db(&server, "scan").await;
         let products = load_luma(&pool, "ai_generated").await;
-        sqlx::query("INSERT INTO eav_attribute (attribute_id, entity_type_id, attribute_code, backend_type, frontend_input, is_required, is_user_defined) VALUES (?, 4, 'ai_disclosure', 'varchar', 'text', 0, 1)")
+        sqlx::query("INSERT INTO eav_attribute (attribute_id, entity_type_id, attribute_code, backend_type, frontend_input, is_required, is_user_defined) VALUES (?, 4, 'ai_disclosure_text', 'varchar', 'text', 0, 1)")
             .bind(ATTR_DISCLOSURE).execute(&pool).await.unwrap();
         // The first AI-marked product shows a label; the others do not.
         let first_ai = products.iter().position(|p| p.ai_generated).unwrap() as i64 + 1;
@@ -64,7 +64,7 @@ fn ai_products_without_disclosure_roles_and_env() {
         &MagentoScan {
             db: Some(url),
             ai_attribute: "ai_generated".into(),
-            disclosure_attribute: "ai_disclosure".into(),
+            disclosure_attribute: "ai_disclosure_text".into(),
             media_dir: None,
             env: Some(env),
         },

@@ -58,6 +58,45 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
                 out,
             )
         }
+        DiscloseCommand::Magento {
+            db,
+            rest_url,
+            token_env,
+            ai_attribute,
+            disclosure_attribute,
+            media_dir,
+            apply,
+        } => super::writeback::run_magento(
+            ctx,
+            super::writeback::MagentoArgs {
+                db,
+                rest_url,
+                token_env,
+                ai_attribute,
+                disclosure_attribute,
+                media_dir,
+            },
+            apply,
+            out,
+        ),
+        DiscloseCommand::Shopify {
+            json_file,
+            shop,
+            api_version,
+            graphql_url,
+            token_env,
+            apply,
+        } => {
+            let url = match (graphql_url, shop) {
+                (Some(u), _) => Some(u),
+                (None, Some(s)) => Some(format!(
+                    "{}/admin/api/{api_version}/graphql.json",
+                    s.trim_end_matches('/')
+                )),
+                (None, None) => None,
+            };
+            super::writeback::run_shopify(ctx, &json_file, url, &token_env, apply, out)
+        }
         DiscloseCommand::Image {
             input,
             out: dest,

@@ -9,6 +9,7 @@ mod ledger;
 mod scan;
 mod synth;
 mod verify;
+mod writeback;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{Exit, Failure};
