@@ -237,24 +237,36 @@ impl ScanFacts {
     }
 }
 
-/// Reads disclosure labels (attribute `disclosure_attribute`) and admin roles.
-pub fn read_scan_facts(url: &str, disclosure_attribute: &str) -> Result<ScanFacts, PlatformError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
+/// A runtime for one blocking call: callers stay synchronous.
+fn runtime() -> Result<tokio::runtime::Runtime, PlatformError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))?;
-    let db_err = |e: sqlx::Error| PlatformError::Database {
+        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))
+}
+
+fn db_error(url: &str) -> impl Fn(sqlx::Error) -> PlatformError + Copy + '_ {
+    move |e| PlatformError::Database {
         url: redact(url),
         message: e.to_string(),
-    };
-    let mysql = url.replacen("mariadb://", "mysql://", 1);
-    rt.block_on(async {
-        let pool = MySqlPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect(&mysql)
-            .await
-            .map_err(db_err)?;
+    }
+}
+
+/// One connection to the store's database (`mariadb://` accepted as `mysql://`).
+async fn connect_one(url: &str) -> Result<MySqlPool, PlatformError> {
+    MySqlPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url.replacen("mariadb://", "mysql://", 1))
+        .await
+        .map_err(db_error(url))
+}
+
+/// Reads disclosure labels (attribute `disclosure_attribute`) and admin roles.
+pub fn read_scan_facts(url: &str, disclosure_attribute: &str) -> Result<ScanFacts, PlatformError> {
+    let db_err = db_error(url);
+    runtime()?.block_on(async {
+        let pool = connect_one(url).await?;
         let mut facts = ScanFacts::default();
         let link = link_column(&pool).await.map_err(db_err)?;
         let attr = sqlx::query(
@@ -392,22 +404,9 @@ pub fn write_disclosures(
     disclosure_attribute: &str,
     items: &[(String, String)],
 ) -> Result<(u64, Vec<String>), PlatformError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| PlatformError::BadRequest(format!("cannot start the async runtime: {e}")))?;
-    let db_err = |e: sqlx::Error| PlatformError::Database {
-        url: redact(url),
-        message: e.to_string(),
-    };
-    let mysql = url.replacen("mariadb://", "mysql://", 1);
-    rt.block_on(async {
-        let pool = MySqlPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect(&mysql)
-            .await
-            .map_err(db_err)?;
+    let db_err = db_error(url);
+    runtime()?.block_on(async {
+        let pool = connect_one(url).await?;
         let link = link_column(&pool).await.map_err(db_err)?;
         let mut attrs = Vec::new();
         for code in [ai_attribute, disclosure_attribute] {

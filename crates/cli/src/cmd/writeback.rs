@@ -100,6 +100,13 @@ fn journal_path(ctx: &Ctx, platform: &str, items: &[Item], given: &Option<PathBu
         .join(format!("{platform}-{}.jsonl", &hex::encode(digest)[..16]))
 }
 
+fn retry(args: &WritebackArgs) -> Retry {
+    Retry {
+        attempts: args.attempts.max(1),
+        ..Retry::default()
+    }
+}
+
 fn token(var: &str) -> Result<String, Failure> {
     match std::env::var(var) {
         Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_owned()),
@@ -154,10 +161,7 @@ pub fn run_magento(
                 &m.ai_attribute,
                 &m.disclosure_attribute,
                 &mut journal,
-                &Retry {
-                    attempts: args.attempts.max(1),
-                    ..Retry::default()
-                },
+                &retry(&args),
                 &|n| bar.inc(n),
             )
             .map_err(wb_failure)?;
@@ -266,10 +270,7 @@ pub fn run_shopify(
         &token,
         &items,
         &mut journal,
-        &Retry {
-            attempts: args.attempts.max(1),
-            ..Retry::default()
-        },
+        &retry(&args),
         &|n| bar.inc(n),
     )
     .map_err(wb_failure)?;
