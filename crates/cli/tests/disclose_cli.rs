@@ -235,6 +235,20 @@ fn marked_images_carry_valid_credentials_and_iptc() {
             "{}",
             inv.stdout
         );
+        let l = env.run(&["lineage", m["sha256"].as_str().unwrap(), "--format", "json"]);
+        assert_eq!(l.code, 0, "{}", l.stderr);
+        let orig = format!("asset:{}", m["asset_sha256"].as_str().unwrap());
+        let edges = l.json()["edges"].as_array().unwrap().clone();
+        assert!(
+            edges.iter().any(|e| e["from"] == orig.as_str() && e["relation"] == "marked_as"),
+            "{edges:?}"
+        );
+        assert!(
+            edges
+                .iter()
+                .any(|e| e["from"] == "generator:product-image-gan" && e["to"] == orig.as_str()),
+            "the original's lineage reaches the generator: {edges:?}"
+        );
         // Marking again is refused: it already carries credentials.
         let r = env.run(&[
             "disclose",

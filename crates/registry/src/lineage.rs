@@ -110,6 +110,10 @@ pub fn full_graph(reg: &Registry) -> Result<Graph, RegistryError> {
         if let Some(d) = &a.dataset {
             edge(&format!("dataset:{d}"), &aid, "contains");
         }
+        // A marked copy (`disclose image`) derives from the registered original.
+        if let Some(orig) = a.attrs["derived_from"]["sha256"].as_str() {
+            edge(&format!("asset:{orig}"), &aid, "marked_as");
+        }
     }
     Ok(Graph {
         root: String::new(),
