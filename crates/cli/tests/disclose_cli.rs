@@ -240,7 +240,9 @@ fn marked_images_carry_valid_credentials_and_iptc() {
         let orig = format!("asset:{}", m["asset_sha256"].as_str().unwrap());
         let edges = l.json()["edges"].as_array().unwrap().clone();
         assert!(
-            edges.iter().any(|e| e["from"] == orig.as_str() && e["relation"] == "marked_as"),
+            edges
+                .iter()
+                .any(|e| e["from"] == orig.as_str() && e["relation"] == "marked_as"),
             "{edges:?}"
         );
         assert!(

@@ -32,6 +32,9 @@ pub struct Options<'a> {
     pub provenance_url: &'a str,
     /// The scanner's disclosure phrases (what counts as visible disclosure text).
     pub phrases: &'a [String],
+    /// Always rewrite with a second tokenizer pass instead of splicing at recorded
+    /// offsets (the two give the same bytes; tests compare them).
+    pub second_pass: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,6 +69,8 @@ pub struct Rewritten {
     /// What could not be read or fixed (an unreadable image, a disclosure with no safe
     /// place); the rest of the page is still disclosed.
     pub problems: Vec<ScanProblem>,
+    /// The changes were spliced in at recorded offsets (no second tokenizer pass).
+    pub spliced: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -173,7 +178,7 @@ pub fn disclose_page(
         if plans.contains_key(&t.el) {
             continue;
         }
-        let Some((anchor, place)) = placement(&page, t.el) else {
+        let Some((anchor, place)) = placement(&page, bytes, t.el) else {
             out.problems.push(ScanProblem {
                 uri: format!("{uri}:{}", page.nodes[t.el as usize].line),
                 message: format!(
@@ -273,6 +278,16 @@ pub fn disclose_page(
     }
 
     let has_style = page.ids.contains_key(widget::STYLE_ID);
+    // Fast path: splice the changes in at the byte offsets the parse recorded; the
+    // second tokenizer pass below is for pages where an offset is unknown (an
+    // element closed implicitly) or a start tag cannot be rewritten alone.
+    if !opts.second_pass
+        && let Some(html) = splice(bytes, &page, &plans, &notes_at, &jsonld, !has_style)
+    {
+        out.html = html;
+        out.spliced = true;
+        return Ok(out);
+    }
     let head = page
         .nodes
         .iter()
@@ -329,24 +344,7 @@ fn apply(
         style_pending.set(false);
     }
     if let Some(p) = plans.get(&i) {
-        if !el
-            .get_attribute("data-synthetic")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        {
-            el.set_attribute("data-synthetic", "true")?;
-        }
-        if let Some(a) = &p.asset
-            && !el.has_attribute("data-synthetic-asset")
-        {
-            el.set_attribute("data-synthetic-asset", a)?;
-        }
-        let refs = match el.get_attribute("aria-describedby") {
-            Some(prev) if !prev.trim().is_empty() => {
-                format!("{} {} {}", prev.trim(), p.note_id, p.detail_id)
-            }
-            _ => format!("{} {}", p.note_id, p.detail_id),
-        };
-        el.set_attribute("aria-describedby", &refs)?;
+        set_attributes(el, p)?;
     }
     if let Some((place, notes)) = notes_at.get(&i) {
         let mut html = String::new();
@@ -374,7 +372,7 @@ fn apply(
 /// button, label or picture (a note holds a link, and links do not nest); inside list
 /// items and table cells whose parent would not keep a sibling; nowhere for table
 /// rows and the document's own structure.
-fn placement(page: &Page, el: u32) -> Option<(u32, Place)> {
+fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
     let tag = |n: u32| &*page.nodes[n as usize].tag;
     let parent = |n: u32| page.nodes[n as usize].parent;
     let mut anchor = el;
@@ -420,7 +418,19 @@ fn placement(page: &Page, el: u32) -> Option<(u32, Place)> {
     if pt != NONE && structural(tag(pt)) {
         return None;
     }
-    Some((anchor, Place::After))
+    // After it: only where the source closes it with its own end tag (or it is
+    // void). An element left open (`<a>` closed by `</div>`, or never) has no end
+    // the HTML parser agrees on, and an open link would swallow the note.
+    let n = &page.nodes[anchor as usize];
+    let closes_itself = n.void
+        || n.end_tag.as_ref().is_some_and(|r| {
+            let t = bytes.get(r.clone()).unwrap_or_default();
+            let name = n.tag.as_bytes();
+            t.len() > name.len() + 2
+                && t[2..2 + name.len()].eq_ignore_ascii_case(name)
+                && !t[2 + name.len()].is_ascii_alphanumeric()
+        });
+    closes_itself.then_some((anchor, Place::After))
 }
 
 /// Adds `digitalSourceType` for synthetic images named by Product / ImageObject nodes
@@ -501,4 +511,102 @@ fn image_object(url: &str) -> Value {
         Value::String(TRAINED_ALGORITHMIC_MEDIA.into()),
     );
     Value::Object(m)
+}
+
+/// Marks the element: `data-synthetic`, the asset hash, and `aria-describedby` to the
+/// note (after any ids it already names).
+fn set_attributes(el: &mut Element, p: &Plan) -> Result<(), lol_html::errors::AttributeNameError> {
+    if !el
+        .get_attribute("data-synthetic")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        el.set_attribute("data-synthetic", "true")?;
+    }
+    if let Some(a) = &p.asset
+        && !el.has_attribute("data-synthetic-asset")
+    {
+        el.set_attribute("data-synthetic-asset", a)?;
+    }
+    let refs = match el.get_attribute("aria-describedby") {
+        Some(prev) if !prev.trim().is_empty() => {
+            format!("{} {} {}", prev.trim(), p.note_id, p.detail_id)
+        }
+        _ => format!("{} {}", p.note_id, p.detail_id),
+    };
+    el.set_attribute("aria-describedby", &refs)
+}
+
+/// The start tag `tag` with the plan's attributes, rewritten on its own.
+fn rewrite_start_tag(tag: &str, p: &Plan) -> Option<String> {
+    let out = lol_html::rewrite_str(
+        tag,
+        Settings::new().append_element_content_handler(element!("*", |el| {
+            set_attributes(el, p)?;
+            Ok(())
+        })),
+    )
+    .ok()?;
+    (out.starts_with('<') && out.ends_with('>') && out != tag).then_some(out)
+}
+
+/// The changes spliced into `bytes` at the offsets the parse recorded, or None when
+/// an offset is unknown or edits would overlap (the caller then rewrites with a
+/// second tokenizer pass).
+fn splice(
+    bytes: &[u8],
+    page: &Page,
+    plans: &HashMap<u32, Plan>,
+    notes_at: &HashMap<u32, (Place, Vec<String>)>,
+    jsonld: &HashMap<u32, String>,
+    need_style: bool,
+) -> Option<Vec<u8>> {
+    // (position, order at that position, end of the replaced range, text)
+    let mut edits: Vec<(usize, u8, usize, String)> = Vec::new();
+    let node = |n: u32| &page.nodes[n as usize];
+    let mut style_done = !need_style || notes_at.is_empty();
+    if !style_done && let Some(h) = page.nodes.iter().position(|n| &*n.tag == "head") {
+        let at = page.nodes[h].start_tag.end;
+        edits.push((at, 0, at, widget::style()));
+        style_done = true;
+    }
+    for (&el, plan) in plans {
+        let r = node(el).start_tag.clone();
+        let tag = std::str::from_utf8(bytes.get(r.clone())?).ok()?;
+        edits.push((r.start, 1, r.end, rewrite_start_tag(tag, plan)?));
+    }
+    for (&anchor, (place, notes)) in notes_at {
+        let n = node(anchor);
+        let at = match place {
+            Place::After => match (&n.end_tag, n.void) {
+                (Some(e), _) => e.end,
+                (None, true) => n.start_tag.end,
+                (None, false) => return None,
+            },
+            Place::Prepend => n.start_tag.end,
+        };
+        edits.push((at, 0, at, notes.concat()));
+    }
+    for (&script, text) in jsonld {
+        let n = node(script);
+        let (from, to) = (n.start_tag.end, n.end_tag.as_ref()?.start);
+        edits.push((from, 2, to, text.clone()));
+    }
+    edits.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    if !style_done {
+        // No <head>: the stylesheet goes before the first note.
+        let first = edits.iter_mut().find(|e| e.1 == 0 && e.0 == e.2)?;
+        first.3.insert_str(0, &widget::style());
+    }
+    let mut out = Vec::with_capacity(bytes.len() + edits.iter().map(|e| e.3.len()).sum::<usize>());
+    let mut cursor = 0;
+    for (at, _, end, text) in edits {
+        if at < cursor || end < at || end > bytes.len() {
+            return None;
+        }
+        out.extend_from_slice(&bytes[cursor..at]);
+        out.extend_from_slice(text.as_bytes());
+        cursor = end;
+    }
+    out.extend_from_slice(&bytes[cursor..]);
+    Some(out)
 }

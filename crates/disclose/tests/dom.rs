@@ -195,6 +195,7 @@ fn opts<'a>(l: &'a labels::Labels, phrases: &'a [String]) -> Options<'a> {
         labels: l,
         provenance_url: "https://gov.example/v1/assets/{sha256}",
         phrases,
+        second_pass: false,
     }
 }
 
@@ -207,6 +208,19 @@ fn disclosed_pages_keep_the_original_dom() {
         let r = disclose_page(&known, name, html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
         let out = String::from_utf8(r.html.clone()).unwrap();
         assert!(!r.changes.is_empty(), "{name}: nothing disclosed");
+        // Splicing at recorded offsets and a full second tokenizer pass agree byte
+        // for byte.
+        let second = Options {
+            second_pass: true,
+            ..opts(&l, &phrases)
+        };
+        let full = disclose_page(&known, name, html.as_bytes(), &media, &second).unwrap();
+        assert_eq!(
+            String::from_utf8(full.html).unwrap(),
+            out,
+            "{name}: splice and rewrite differ"
+        );
+        assert!(r.spliced, "{name}: not spliced");
         assert_eq!(
             dom(&html, true),
             dom(&out, true),
@@ -297,6 +311,34 @@ fn what_is_recognised_gets_disclosed() {
         out.contains("Tea <\\/b>"),
         "a closing tag in JSON stays escaped: {out}"
     );
+}
+
+#[test]
+fn an_element_left_open_gets_no_note_but_a_problem() {
+    let (known, media) = setup();
+    let l = labels::shipped("en").unwrap();
+    let phrases = synthgov_scan::rules::Catalog::shipped().phrases();
+    for (name, html) in [
+        (
+            "unclosed",
+            "<body><div><a href=\"/p\"><img src=\"ai.png\" alt=\"u\"></div><p>after</p></body>",
+        ),
+        (
+            "truncated",
+            "<body><main><a href=\"/p\"><img src=\"ai.png\" alt=\"v\">",
+        ),
+    ] {
+        let r = disclose_page(&known, name, html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
+        assert!(r.changes.is_empty(), "{name}: {:?}", r.changes);
+        assert_eq!(r.html, html.as_bytes(), "{name}: changed");
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.message.contains("no place for a disclosure note")),
+            "{name}: {:?}",
+            r.problems
+        );
+    }
 }
 
 #[test]

@@ -37,6 +37,13 @@ pub struct Node {
     pub aria_label: Option<Box<str>>,
     /// `aria-describedby` and `aria-labelledby` ids.
     pub refs: Option<Box<str>>,
+    /// Byte range of the start tag in the input.
+    pub start_tag: Range<usize>,
+    /// Byte range of the explicit end tag, when the source has one (not for void
+    /// elements, nor for elements the parser closed implicitly).
+    pub end_tag: Option<Range<usize>>,
+    /// A void element (`img`, `br`, ...): it ends with its start tag.
+    pub void: bool,
 }
 
 /// A media reference: `<img src>`, `srcset`, lazy-loading `data-src`, `<video poster>`.
@@ -197,6 +204,9 @@ impl State {
             hidden,
             aria_label: a.aria_label.filter(|s| !s.trim().is_empty()).map(Box::from),
             refs,
+            start_tag: el.source_location().bytes(),
+            end_tag: None,
+            void: !el.can_have_content(),
         });
         if &*self.page.nodes[idx as usize].tag == "script"
             && a.kind
@@ -349,9 +359,10 @@ pub fn parse(input: &[u8]) -> Result<Page, HtmlError> {
                 };
                 if open && let Some(handlers) = el.end_tag_handlers() {
                     let st = on_el.clone();
-                    handlers.push(Box::new(move |_end| {
+                    handlers.push(Box::new(move |end| {
                         let mut s = st.borrow_mut();
                         s.flush_text();
+                        s.page.nodes[idx as usize].end_tag = Some(end.source_location().bytes());
                         s.close(idx);
                         Ok(())
                     }));

@@ -139,6 +139,7 @@ pub fn apply_html(
         labels: &labels,
         provenance_url: dc.provenance_url(),
         phrases: &phrases,
+        second_pass: false,
     };
     let mut reg = Registry::open(&ctx.home)?;
     let known = Known::from_assets(&reg.assets()?);

@@ -265,15 +265,11 @@ pub fn run_shopify(
     let path = journal_path(ctx, "shopify", &items, &args.journal);
     let mut journal = Journal::open(&path).map_err(wb_failure)?;
     let bar = progress::bar(Some(items.len() as u64), "products", ctx.quiet);
-    let report = writeback::apply_shopify(
-        &url,
-        &token,
-        &items,
-        &mut journal,
-        &retry(&args),
-        &|n| bar.inc(n),
-    )
-    .map_err(wb_failure)?;
+    let report =
+        writeback::apply_shopify(&url, &token, &items, &mut journal, &retry(&args), &|n| {
+            bar.inc(n)
+        })
+        .map_err(wb_failure)?;
     bar.finish_and_clear();
     finish(
         ctx, &mut reg, "shopify", "graphql", &items, &report, &path, out,
