@@ -591,7 +591,7 @@ fn splice(
         let (from, to) = (n.start_tag.end, n.end_tag.as_ref()?.start);
         edits.push((from, 2, to, text.clone()));
     }
-    edits.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    edits.sort_by_key(|e| (e.0, e.1));
     if !style_done {
         // No <head>: the stylesheet goes before the first note.
         let first = edits.iter_mut().find(|e| e.1 == 0 && e.0 == e.2)?;
