@@ -133,8 +133,23 @@ fn round_trip_scan_disclose_rescan_is_clean_and_idempotent() {
     let inplace = env.dir.path().join("inplace");
     common::copy_dir(&site, &inplace);
     std::fs::remove_file(inplace.join("broken.html")).unwrap();
-    let r = env.run(&["disclose", "html", path_str(&inplace), "--in-place"]);
+    let r = env.run(&[
+        "disclose",
+        "html",
+        path_str(&inplace),
+        "--in-place",
+        "--mark-images",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // The image was marked in place; its original is kept beside it.
+    assert_eq!(
+        std::fs::read(inplace.join("img/ai-unmarked.png.orig")).unwrap(),
+        std::fs::read(site.join("img/ai-unmarked.png")).unwrap()
+    );
+    assert_ne!(
+        std::fs::read(inplace.join("img/ai-unmarked.png")).unwrap(),
+        std::fs::read(site.join("img/ai-unmarked.png")).unwrap()
+    );
     let original = std::fs::read(site.join("catalog/disc-001.html")).unwrap();
     assert_eq!(
         std::fs::read(inplace.join("catalog/disc-001.html.orig")).unwrap(),

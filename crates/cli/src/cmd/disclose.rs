@@ -165,6 +165,18 @@ pub fn apply_html(
             for (path, _) in
                 folder::unmarked_synthetic_images(&root, &known).map_err(folder_failure)?
             {
+                // In place, the original image is kept beside it, as pages are.
+                if let Output::InPlace { backup_suffix } = &job.output {
+                    let mut b = path.clone().into_os_string();
+                    b.push(backup_suffix);
+                    let backup = PathBuf::from(b);
+                    if !backup.exists() {
+                        let original = std::fs::read(&path).map_err(|e| {
+                            Failure::environment(anyhow!("{}: {e}", path.display()))
+                        })?;
+                        folder::write_atomic(&backup, &original).map_err(folder_failure)?;
+                    }
+                }
                 let m = marker.mark(&mut reg, &path, &path, None)?;
                 marked.push(m);
             }
