@@ -127,6 +127,14 @@ fn shopify_export(env: &Env) -> std::path::PathBuf {
     )
 }
 
+/// The same arguments against another server (`--shop URL`).
+fn with_shop<'a>(args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    let at = args.iter().position(|a| *a == "--shop").unwrap() + 1;
+    let mut v = args.to_vec();
+    v[at] = url;
+    v
+}
+
 fn run_with_token(env: &Env, var: &str, args: &[&str]) -> common::Run {
     let mut c = env.command(args);
     c.env(var, "tok_test_123");
@@ -212,16 +220,7 @@ fn shopify_metafields_batched_retried_and_resumed() {
 
     // Run 2: the service is back; only the two left are sent.
     let server = Server::start(Box::new(|_, _| (200, vec![], ok_graphql())));
-    let args2: Vec<&str> = args
-        .iter()
-        .map(|a| {
-            if *a == args[6] {
-                server.url.as_str()
-            } else {
-                a
-            }
-        })
-        .collect();
+    let args2 = with_shop(&args, &server.url);
     let r = run_with_token(&env, "SYNTHGOV_SHOPIFY_TOKEN", &args2);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let reqs = server.requests();
@@ -245,16 +244,7 @@ fn shopify_metafields_batched_retried_and_resumed() {
 
     // Run 3: nothing left; no request at all.
     let server = Server::start(Box::new(|_, _| (500, vec![], "{}".into())));
-    let args3: Vec<&str> = args
-        .iter()
-        .map(|a| {
-            if *a == args[6] {
-                server.url.as_str()
-            } else {
-                a
-            }
-        })
-        .collect();
+    let args3 = with_shop(&args, &server.url);
     let r = run_with_token(&env, "SYNTHGOV_SHOPIFY_TOKEN", &args3);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(server.requests().is_empty());
