@@ -195,18 +195,20 @@ pub enum Command {
     /// List the scan rule catalog: ids, severities, regulations, remediation.
     Rules,
 
-    /// Fix what `scan storefront` finds: disclose synthetic content on pages.
+    /// Fix what the scans find: disclose pages, mark images, set store attributes.
     ///
-    /// Every element the scanner recognises as synthetic (registered image bytes,
+    /// `html`: every element the scanner recognises as synthetic (registered image bytes,
     /// registered AI text, `data-synthetic` without a disclosure) gets
     /// `data-synthetic="true"`, `data-synthetic-asset`, an `aria-describedby` to a
     /// visible note ("AI-generated image") and the disclosure widget (hover and
     /// keyboard focus explain what was generated, by which generator, with a link to
     /// the provenance record); product JSON-LD gets `digitalSourceType`. Idempotent:
     /// a second run changes nothing. Appends a `disclosure.applied` ledger event.
+    /// `image`: C2PA content credentials and IPTC marking (see also `verify-media`).
+    /// `magento`, `shopify`: the disclosure attributes / metafields in the store.
     ///
     /// Examples:
-    ///   synthgov disclose html ./saved-pages --out ./disclosed
+    ///   synthgov disclose html ./saved-pages --out ./disclosed --mark-images
     ///   synthgov disclose html theme/templates --in-place
     ///   synthgov disclose html page.html --dry-run --json
     #[command(subcommand, verbatim_doc_comment)]
