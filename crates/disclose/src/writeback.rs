@@ -13,7 +13,7 @@
 //! sets the same values again.
 
 use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -120,25 +120,36 @@ impl Journal {
         }
         let mut done = HashSet::new();
         if path.exists() {
-            let f = std::fs::File::open(path).map_err(err)?;
-            for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-                let line = line.map_err(err)?;
-                if line.trim().is_empty() {
+            let text = std::fs::read(path).map_err(err)?;
+            // A crash mid-write leaves a last line without its newline: that item was
+            // not recorded as applied. Cut it off so the next line starts clean.
+            let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if complete < text.len() {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(err)?;
+                f.set_len(complete as u64).map_err(err)?;
+                f.sync_all().map_err(err)?;
+            }
+            for (i, line) in text[..complete].split(|&b| b == b'\n').enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 let v: Value =
-                    serde_json::from_str(&line).map_err(|e| WritebackError::BadJournal {
+                    serde_json::from_slice(line).map_err(|e| WritebackError::BadJournal {
                         path: path.to_owned(),
                         line: i + 1,
                         message: e.to_string(),
                     })?;
-                match v["key"].as_str() {
-                    Some(k) => {
-                        done.insert(k.to_owned());
-                    }
-                    // A torn last line (a crash mid-write) is not an applied item.
-                    None => continue,
-                }
+                let Some(k) = v["key"].as_str() else {
+                    return Err(WritebackError::BadJournal {
+                        path: path.to_owned(),
+                        line: i + 1,
+                        message: "no \"key\"".into(),
+                    });
+                };
+                done.insert(k.to_owned());
             }
         }
         let file = std::fs::OpenOptions::new()
@@ -407,4 +418,35 @@ pub fn apply_shopify(
         progress(batch.len() as u64);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_survives_a_torn_last_line_and_refuses_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j.jsonl");
+        {
+            let mut j = Journal::open(&p).unwrap();
+            j.record("a").unwrap();
+            j.record("b").unwrap();
+        }
+        // A crash while writing "c".
+        let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"{\"key\":\"c\",\"at").unwrap();
+        drop(f);
+        let mut j = Journal::open(&p).unwrap();
+        assert!(j.is_done("a") && j.is_done("b") && !j.is_done("c"));
+        j.record("c").unwrap();
+        drop(j);
+        let j = Journal::open(&p).unwrap();
+        assert_eq!(j.done_count(), 3);
+        assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 3);
+
+        std::fs::write(&p, "{\"key\":\"a\"}\nnot json\n").unwrap();
+        let e = Journal::open(&p).err().unwrap();
+        assert!(e.to_string().contains(":2: not a journal line"), "{e}");
+    }
 }
