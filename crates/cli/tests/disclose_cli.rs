@@ -390,8 +390,11 @@ fn bad_images_and_outputs_fail_cleanly() {
         "--out",
         path_str(&blocker.join("sub")),
     ]);
-    assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("cannot write"), "{}", r.stdout);
+    // What was attempted is recorded all the same.
+    let events = env.run(&["ledger", "list", "--json", "--limit", "1000"]);
+    assert!(events.stdout.contains("disclosure.applied"));
     // A read-only folder (meaningful when not root: root writes anyway).
     let ro = env.dir.path().join("ro");
     std::fs::create_dir_all(&ro).unwrap();

@@ -11,7 +11,7 @@ use synthgov_core::finding::ScanProblem;
 use synthgov_scan::known::Known;
 use synthgov_scan::storefront::{FolderMedia, FolderOptions};
 
-use crate::page::{Change, DiscloseError, Options, disclose_page};
+use crate::page::{Change, Options, disclose_page};
 
 /// Where outputs go.
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ pub struct PageOutcome {
     /// Why the page was not disclosed (not UTF-8, too large, unreadable).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The error is about reading or writing files (exit 3), not the page (exit 2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub write_failed: bool,
     /// Where the disclosed page was written (absent when unchanged in place, or dry run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub written: Option<PathBuf>,
@@ -52,6 +55,8 @@ pub struct Report {
     pub pages: Vec<PageOutcome>,
     /// Other files copied into the output folder.
     pub copied: u64,
+    /// Other files that could not be copied, with why.
+    pub not_copied: Vec<String>,
     pub bytes: u64,
 }
 
@@ -218,14 +223,22 @@ pub fn disclose_paths(
             .1
     };
 
-    let results: Vec<Result<Option<PageOutcome>, FolderError>> = items
+    enum Done {
+        Page(PageOutcome),
+        Copied,
+        NotCopied(String),
+    }
+    let results: Vec<Done> = items
         .par_iter()
         .map(|item| {
             if !item.page {
-                if let Some(dest) = &item.dest {
-                    copy_file(&item.src, dest)?;
-                }
-                return Ok(None);
+                return match &item.dest {
+                    Some(dest) => match copy_file(&item.src, dest) {
+                        Ok(()) => Done::Copied,
+                        Err(e) => Done::NotCopied(e.to_string()),
+                    },
+                    None => Done::Copied,
+                };
             }
             let mut outcome = PageOutcome {
                 page: item.src.to_string_lossy().into_owned(),
@@ -238,49 +251,44 @@ pub fn disclose_paths(
                     job.max_page_bytes
                 ));
                 progress(len);
-                return Ok(Some(outcome));
+                return Done::Page(outcome);
             }
-            let bytes = std::fs::read(&item.src).map_err(|e| FolderError::Read {
-                path: item.src.clone(),
-                source: e,
-            })?;
+            let bytes = match std::fs::read(&item.src) {
+                Ok(b) => b,
+                Err(e) => {
+                    outcome.error = Some(format!("cannot read: {e}"));
+                    outcome.write_failed = true;
+                    return Done::Page(outcome);
+                }
+            };
             progress(bytes.len() as u64);
             let uri = item.rel.replace('\\', "/");
             match disclose_page(known, &uri, &bytes, media_for(&item.root), opts) {
-                Err(e @ (DiscloseError::NotUtf8 { .. } | DiscloseError::Parse(_))) => {
-                    outcome.error = Some(e.to_string());
-                }
                 Err(e) => outcome.error = Some(e.to_string()),
                 Ok(r) => {
                     outcome.changes = r.changes;
                     outcome.problems = r.problems;
-                    if let Some(dest) = &item.dest {
-                        let changed = r.html != bytes;
-                        let in_place = matches!(job.output, Output::InPlace { .. });
-                        if !in_place || changed {
-                            if let Output::InPlace { backup_suffix } = &job.output {
-                                let mut b = item.src.clone().into_os_string();
-                                b.push(backup_suffix);
-                                let backup = PathBuf::from(b);
-                                // The first backup is the original; keep it.
-                                if !backup.exists() {
-                                    write_atomic(&backup, &bytes)?;
-                                }
-                            }
-                            write_atomic(dest, &r.html)?;
-                            outcome.written = Some(dest.clone());
-                        }
+                    if let Some(dest) = &item.dest
+                        && let Err(e) = write_page(job, item, dest, &bytes, &r.html)
+                    {
+                        outcome.error = Some(e.to_string());
+                        outcome.write_failed = true;
+                    } else if item.dest.is_some()
+                        && (r.html != bytes || !matches!(job.output, Output::InPlace { .. }))
+                    {
+                        outcome.written = item.dest.clone();
                     }
                 }
             }
-            Ok(Some(outcome))
+            Done::Page(outcome)
         })
         .collect();
     let mut report = Report::default();
     for r in results {
-        match r? {
-            Some(p) => report.pages.push(p),
-            None => report.copied += 1,
+        match r {
+            Done::Page(p) => report.pages.push(p),
+            Done::Copied => report.copied += 1,
+            Done::NotCopied(e) => report.not_copied.push(e),
         }
     }
     report.bytes = items
@@ -289,6 +297,29 @@ pub fn disclose_paths(
         .map(|i| std::fs::metadata(&i.src).map(|m| m.len()).unwrap_or(0))
         .sum();
     Ok(report)
+}
+
+/// Writes a disclosed page: in place only when it changed, after keeping the
+/// original (the first backup is the original; a later run does not replace it).
+fn write_page(
+    job: &Job,
+    item: &Item,
+    dest: &Path,
+    original: &[u8],
+    html: &[u8],
+) -> Result<(), FolderError> {
+    if let Output::InPlace { backup_suffix } = &job.output {
+        if html == original {
+            return Ok(());
+        }
+        let mut b = item.src.clone().into_os_string();
+        b.push(backup_suffix);
+        let backup = PathBuf::from(b);
+        if !backup.exists() {
+            write_atomic(&backup, original)?;
+        }
+    }
+    write_atomic(dest, html)
 }
 
 /// Writes `bytes` to a temporary file beside `dest` and renames it over `dest`, so a

@@ -317,6 +317,9 @@ fn run_html(
                 &m.sha256[..12]
             ))?;
         }
+        for e in &report.not_copied {
+            out.line(&format!("error: not copied: {}", sanitize(e)))?;
+        }
         let verb = if dry_run { "would change" } else { "changed" };
         out.line(&format!(
             "{} pages, {changed_pages} {verb} ({}), {errors} not disclosed{}",
@@ -335,6 +338,12 @@ fn run_html(
                 None => String::new(),
             }
         ))?;
+    }
+    // Files that could not be read or written are the environment's fault (3); pages
+    // that are not UTF-8 or too large are the input's (2). Either way the rest was
+    // disclosed and recorded.
+    if !report.not_copied.is_empty() || report.pages.iter().any(|p| p.write_failed) {
+        return Ok(Exit::Environment);
     }
     if errors > 0 {
         return Ok(Exit::BadInput);
