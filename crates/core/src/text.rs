@@ -31,6 +31,27 @@ pub fn text_sha256(text: &str) -> String {
     hex::encode(Sha256::digest(normalize(text).as_bytes()))
 }
 
+/// The byte length of the normalized text of ASCII `text` (words joined by one
+/// space), without building it; None for non-ASCII text (NFC may change its length).
+/// Scanners compare it with the registered texts' lengths before hashing.
+pub fn normalized_len(text: &str) -> Option<usize> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let (mut len, mut words, mut in_word) = (0usize, 0usize, false);
+    for &b in text.as_bytes() {
+        let ws = matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+        if !ws {
+            len += 1;
+            if !in_word {
+                words += 1;
+            }
+        }
+        in_word = !ws;
+    }
+    Some(len + words.saturating_sub(1))
+}
+
 /// SHA-256 of normalized text, as bytes, reusing `buf`: the scanners' hot path. ASCII
 /// text is already NFC, so it skips the normalizer; the result equals
 /// [`text_sha256`] for every input (tested below).
@@ -67,6 +88,14 @@ pub fn html_sha256(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalized_len_is_the_normalized_length() {
+        for t in ["", "  ", "a", " Organic  green\ttea\n", "x\x0By\x0Cz\r\n w"] {
+            assert_eq!(normalized_len(t), Some(normalize(t).len()), "{t:?}");
+        }
+        assert_eq!(normalized_len("café"), None);
+    }
 
     #[test]
     fn same_words_same_hash() {

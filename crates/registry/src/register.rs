@@ -148,13 +148,15 @@ pub fn file_sha256(
 }
 
 /// The asset hash of a file: bytes for binary kinds, normalized text for text.
+/// (SHA-256, bytes, for text the normalized text's length).
 fn asset_hash(
     path: &Path,
     kind: AssetKind,
     on_bytes: &(dyn Fn(u64) + Sync),
-) -> Result<(String, u64), RegistryError> {
+) -> Result<(String, u64, Option<usize>), RegistryError> {
     if kind != AssetKind::Text {
-        return file_sha256(path, on_bytes);
+        let (sha, n) = file_sha256(path, on_bytes)?;
+        return Ok((sha, n, None));
     }
     let bytes = std::fs::read(path).map_err(|source| RegistryError::Io {
         path: path.to_owned(),
@@ -172,12 +174,14 @@ fn asset_hash(
         path.extension().and_then(|e| e.to_str()),
         Some("html" | "htm")
     );
-    let sha = if is_html {
-        text::html_sha256(text)
+    let plain = if is_html {
+        text::html_text(text)
     } else {
-        text::text_sha256(text)
+        text.to_owned()
     };
-    Ok((sha, bytes.len() as u64))
+    let normalized = text::normalize(&plain);
+    let sha = hex::encode(Sha256::digest(normalized.as_bytes()));
+    Ok((sha, bytes.len() as u64, Some(normalized.len())))
 }
 
 /// Registers the files of `req`. `progress(done_bytes)` may be called from any thread.
@@ -225,7 +229,7 @@ pub fn register(
     total_bytes_hint(total);
     let done = AtomicU64::new(0);
     let on_bytes = |n: u64| progress(done.fetch_add(n, Ordering::Relaxed) + n);
-    let hashed: Vec<(String, u64)> = files
+    let hashed: Vec<(String, u64, Option<usize>)> = files
         .par_iter()
         .zip(kinds.par_iter())
         .map(|(f, k)| asset_hash(f, *k, &on_bytes))
@@ -234,7 +238,7 @@ pub fn register(
     let mut changes = Vec::new();
     let mut assets = Vec::new();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
-    for ((path, kind), (sha, bytes)) in files.iter().zip(&kinds).zip(&hashed) {
+    for ((path, kind), (sha, bytes, text_len)) in files.iter().zip(&kinds).zip(&hashed) {
         let abs = std::fs::canonicalize(path).map_err(|source| RegistryError::Io {
             path: path.clone(),
             source,
@@ -250,7 +254,11 @@ pub fn register(
             platform: None,
             ai_generated: true,
             bytes: Some(*bytes),
-            attrs: json!({}),
+            // Scanners skip hashing page text of any other length.
+            attrs: match text_len {
+                Some(n) => json!({ "text_len": n }),
+                None => json!({}),
+            },
         };
         let status = match reg.asset(&uri)? {
             Some(existing) if existing == row => "unchanged",
@@ -279,14 +287,14 @@ pub fn register(
         let content = if hashed.len() == 1 {
             hashed[0].0.clone()
         } else {
-            let mut lines: Vec<String> = hashed.iter().map(|(h, _)| h.clone()).collect();
+            let mut lines: Vec<String> = hashed.iter().map(|(h, _, _)| h.clone()).collect();
             lines.sort();
             hex::encode(Sha256::digest(lines.join("\n").as_bytes()))
         };
         let latest = reg.latest_version(ds)?;
         if latest.as_ref().map(|(_, h)| h) != Some(&content) {
             let version = latest.as_ref().map_or(1, |(v, _)| v + 1);
-            let bytes: u64 = hashed.iter().map(|(_, b)| b).sum();
+            let bytes: u64 = hashed.iter().map(|(_, b, _)| b).sum();
             let data = json!({
                 "dataset": ds, "version": version, "content_sha256": content,
                 "previous_version": latest.as_ref().map(|(v, _)| *v),
@@ -312,7 +320,7 @@ pub fn register(
     }
     Ok(RegisterReport {
         files: files.len() as u64,
-        bytes: hashed.iter().map(|(_, b)| b).sum(),
+        bytes: hashed.iter().map(|(_, b, _)| b).sum(),
         new,
         updated,
         unchanged,

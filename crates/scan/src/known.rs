@@ -19,11 +19,17 @@ pub struct Known {
     /// AI-generated text assets: the set every element's text is checked in, with
     /// their generator.
     ai_text: HashMap<[u8; 32], String>,
+    /// The normalized lengths of the AI texts, when every one records it
+    /// (`register` does; imports do not): text of another length is not hashed.
+    ai_text_lens: Option<std::collections::HashSet<usize>>,
 }
 
 impl Known {
     pub fn from_assets(rows: &[AssetRow]) -> Known {
-        let mut k = Known::default();
+        let mut k = Known {
+            ai_text_lens: Some(Default::default()),
+            ..Default::default()
+        };
         for a in rows {
             let Some(h) = a.sha256.as_deref().and_then(parse_hash) else {
                 continue;
@@ -31,6 +37,14 @@ impl Known {
             if a.kind == "text" && a.ai_generated {
                 k.ai_text
                     .insert(h, a.generator.clone().unwrap_or_else(|| "unknown".into()));
+                match a.attrs["text_len"].as_u64() {
+                    Some(n) => {
+                        if let Some(lens) = &mut k.ai_text_lens {
+                            lens.insert(n as usize);
+                        }
+                    }
+                    None => k.ai_text_lens = None,
+                }
             }
             // When the same bytes are registered twice, AI-generated wins: a scanner
             // must not call synthetic content ordinary because of a second record.
@@ -57,6 +71,14 @@ impl Known {
     /// The generator of the AI-generated text with this hash.
     pub fn ai_text(&self, sha256: &[u8; 32]) -> Option<&str> {
         self.ai_text.get(sha256).map(String::as_str)
+    }
+
+    /// Whether text of this normalized length could be a registered AI text (true
+    /// when the lengths are not all known).
+    pub fn may_be_ai_text(&self, normalized_len: usize) -> bool {
+        self.ai_text_lens
+            .as_ref()
+            .is_none_or(|l| l.contains(&normalized_len))
     }
 
     pub fn has_ai_text(&self) -> bool {

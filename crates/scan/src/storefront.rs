@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Finding, Location, ScanProblem};
-use synthgov_core::text::normalized_sha256;
+use synthgov_core::text::{normalized_len, normalized_sha256};
 
 use crate::html::{self, Page};
 use crate::known::{Known, KnownAsset};
@@ -175,7 +175,7 @@ pub fn recognize<'k>(
         let mut reported: HashSet<(usize, usize)> = HashSet::new();
         // Elements whose text differs only by surrounding white space (wrappers) have
         // the same normalized text: hash each trimmed range once.
-        let mut hashed: HashMap<(usize, usize), [u8; 32]> = HashMap::new();
+        let mut hashed: HashMap<(usize, usize), Option<[u8; 32]>> = HashMap::new();
         // Children close before parents: visit in closing order so the innermost
         // match is met first.
         for n in closing_order(page) {
@@ -191,9 +191,15 @@ pub fn recognize<'k>(
             let start =
                 node.text.start as usize + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
             let key = (start, start + trimmed.len());
-            let h = *hashed
-                .entry(key)
-                .or_insert_with(|| normalized_sha256(trimmed, &mut buf));
+            let h = *hashed.entry(key).or_insert_with(|| {
+                // Most text on a page cannot be a registered text by its length
+                // alone; measuring is cheaper than hashing.
+                match normalized_len(trimmed) {
+                    Some(n) if !known.may_be_ai_text(n) => None,
+                    _ => Some(normalized_sha256(trimmed, &mut buf)),
+                }
+            });
+            let Some(h) = h else { continue };
             let Some(generator) = known.ai_text(&h) else {
                 continue;
             };
