@@ -171,6 +171,27 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
 
+    /// Run the governance service: the HTTP API of shared/spec/api.md, Cedar access
+    /// control, the log as tlog tiles under /tlog/.
+    ///
+    /// Every endpoint except /healthz, /openapi.json and /tlog/ needs a bearer token
+    /// (`synthgov token create --role admin --name me`). Ctrl-C (or SIGTERM) stops
+    /// accepting requests and lets those in flight finish.
+    ///
+    /// Examples:
+    ///   synthgov serve                                  # 127.0.0.1:8417
+    ///   synthgov serve --addr 0.0.0.0:8417 --policies my-policies.cedar
+    ///   curl -H "Authorization: Bearer $TOKEN" localhost:8417/v1/flags
+    Serve(ServeArgs),
+
+    /// Create, list and revoke the server's bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+
+    /// Check Cedar policy files against synthgov's schema.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+
     /// Show feature flags, or set one: `synthgov flags set generation off`.
     Flags {
         #[command(subcommand)]
@@ -194,6 +215,64 @@ pub enum Command {
 
     /// List the scan rule catalog: ids, severities, regulations, remediation.
     Rules,
+
+    /// Write an audit pack: a folder an auditor verifies offline.
+    ///
+    /// index.html (printable report: scope, inventory, classification matrix, findings,
+    /// incidents, vendor attestations, quality, provenance completeness), model-cards/,
+    /// diagrams/data-flow.svg, inventory.json, findings.json and .sarif,
+    /// oscal/assessment-results.json, lineage.openlineage.json, incidents.json,
+    /// ledger/checkpoint + ledger/proofs.json (an inclusion proof for every ledger entry
+    /// the pack cites) + ledger/key, and MANIFEST: a signed note listing every file's
+    /// SHA-256 (`sha256sum -c` reads its lines). Runs the governance scan first (a
+    /// `scan.completed` event); add other recorded scan reports with --report.
+    ///
+    /// Examples:
+    ///   synthgov audit-pack --out pack-2026-Q3 --period 2026-Q3 --zip
+    ///   synthgov scan all --format json -o scan.json; synthgov audit-pack --out p --report scan.json
+    #[command(verbatim_doc_comment)]
+    AuditPack(AuditPackArgs),
+
+    /// Check an audit pack offline: signature, hashes, checkpoint, every proof.
+    ///
+    /// Needs no store: the manifest's signature (with --key, or the pack's own
+    /// ledger/key, which proves integrity but not origin), every file's SHA-256, no file
+    /// missing or added, the checkpoint's signature, every inclusion proof in
+    /// ledger/proofs.json, and that every ledger entry the reports cite is proved. With
+    /// --live, also that the pack's checkpoint is consistent with today's log in the
+    /// home folder's store. Accepts the folder or its .zip. Exit 0, or 1 naming each
+    /// file or entry that does not hold.
+    VerifyPack {
+        /// The pack folder (or .zip).
+        dir: PathBuf,
+        /// The verifier key line (`synthgov ledger key`), pinned by the auditor.
+        #[arg(long, value_name = "KEYLINE")]
+        key: Option<String>,
+        /// Also prove the pack's checkpoint is a prefix of the store's log today.
+        #[arg(long)]
+        live: bool,
+    },
+
+    /// The quarterly audit rehearsal.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+
+    /// Record incidents and follow their regulatory notification clocks.
+    ///
+    /// Each kind comes with a playbook (steps, owners, evidence) and the clocks that
+    /// apply to it given the jurisdictions and what is affected: GDPR Art. 33 (72 hours
+    /// to the supervisory authority) and Art. 34, HIPAA breach notification (60 days;
+    /// HHS and media by the number affected), EU AI Act Art. 73 (15, 10 or 2 days).
+    /// Clocks run from the detection time. Every change is a ledger event; an overdue
+    /// clock is finding SG-GOV-006 in `scan governance`.
+    ///
+    /// Examples:
+    ///   synthgov incident open --kind personal_data_breach --title "Orders export leaked" \
+    ///       --jurisdiction FR --personal-data --affected 1200 --detected 2026-11-20T09:30:00Z
+    ///   synthgov incident update INC-0001 --notified gdpr-art33=2026-11-22T10:00:00Z
+    ///   synthgov incident list --json
+    #[command(subcommand, verbatim_doc_comment)]
+    Incident(IncidentCommand),
 
     /// Fix what the scans find: disclose pages, mark images, set store attributes.
     ///
@@ -312,6 +391,10 @@ pub struct QualityArgs {
     /// Also write a self-contained HTML report (inline SVG charts).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Record the scores as a `quality.measured` ledger event for this inventory
+    /// dataset (its latest version), so audit packs report them.
+    #[arg(long, value_name = "ID")]
+    pub dataset: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -764,4 +847,172 @@ pub struct WritebackArgs {
     /// Attempts per request before an item is given up (429 and 5xx are retried).
     #[arg(long, default_value_t = 6)]
     pub attempts: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct IncidentFacts {
+    /// Country or region codes where affected people are (FR, DE, US, US-CA...).
+    #[arg(long = "jurisdiction", value_name = "CODE", value_delimiter = ',')]
+    pub jurisdictions: Vec<String>,
+    /// Personal data of real people is affected.
+    #[arg(long)]
+    pub personal_data: bool,
+    /// Protected health information is affected (implies personal data).
+    #[arg(long)]
+    pub phi: bool,
+    /// The breach is likely to result in a high risk to people (GDPR Art. 34).
+    #[arg(long)]
+    pub high_risk: bool,
+    /// Number of people affected (HIPAA's HHS and media clocks depend on it).
+    #[arg(long, value_name = "N")]
+    pub affected: Option<u64>,
+    /// For serious_incident_high_risk_ai: serious (15 days), widespread (2 days) or
+    /// death (10 days), per EU AI Act Art. 73.
+    #[arg(long, value_parser = ["serious", "widespread", "death"])]
+    pub ai_severity: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident; prints its clocks and playbook.
+    Open {
+        /// synthetic_leak_to_production, undisclosed_ai_content, phi_in_synthetic_data,
+        /// personal_data_breach, vendor_breach or serious_incident_high_risk_ai.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        /// When the store became aware (RFC 3339) [default: now].
+        #[arg(long, value_name = "TIME")]
+        detected: Option<String>,
+        #[command(flatten)]
+        facts: IncidentFacts,
+        /// Affected asset (uri), dataset or system ids.
+        #[arg(long = "asset", value_name = "URI")]
+        assets: Vec<String>,
+        #[arg(long = "dataset", value_name = "ID")]
+        datasets: Vec<String>,
+        #[arg(long = "system", value_name = "ID")]
+        systems: Vec<String>,
+    },
+    /// Record a notification, a note or corrected facts.
+    Update {
+        id: String,
+        /// A notification made: CLOCK or CLOCK=TIME (default now), e.g. gdpr-art33.
+        #[arg(long, value_name = "CLOCK[=TIME]")]
+        notified: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Corrected detection time (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        detected: Option<String>,
+        #[command(flatten)]
+        facts: IncidentFacts,
+    },
+    /// Close an incident with how it was resolved.
+    Close {
+        id: String,
+        #[arg(long)]
+        resolution: String,
+    },
+    /// List incidents with every deadline and whether it is met.
+    List {
+        /// Closed incidents too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show the playbook of a kind (or every kind).
+    Playbook { kind: Option<String> },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditPackArgs {
+    /// The folder to write (must not exist, or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The period the activity sections cover: 2026-Q3, 2026-11 or 2026 [default: all].
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Frameworks to report against [default: all four].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "eu-ai-act,gdpr,nist-ai-rmf,hipaa"
+    )]
+    pub frameworks: Vec<String>,
+    /// Also write DIR.zip.
+    #[arg(long)]
+    pub zip: bool,
+    /// A scan JSON report (`scan ... --format json -o FILE`) to include; its SHA-256
+    /// must match a recorded `scan.completed` event, which the pack then cites.
+    #[arg(long = "report", value_name = "FILE")]
+    pub reports: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Rehearse an audit: the full scan (`scan all`), a random sample of storefront
+    /// pages checked for disclosure, provenance completeness, attestation expiries and
+    /// open incidents, a score with what to fix first, and the pack.
+    Simulate {
+        /// Storefront pages to sample.
+        #[arg(long, default_value_t = 20)]
+        sample: usize,
+        /// Seed for the sample [default: random].
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where to write the pack [default: audit-simulation-<date> in the current folder].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8417")]
+    pub addr: std::net::SocketAddr,
+    /// A Cedar policy file replacing the default policies (checked at start).
+    #[arg(long, value_name = "FILE")]
+    pub policies: Option<PathBuf>,
+    /// Read connections to the store.
+    #[arg(long, default_value_t = 4)]
+    pub readers: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed once (only its hash is kept).
+    ///
+    /// Roles: admin (everything), compliance (read; inventory, flags, incidents, audit
+    /// packs), engineer (read; register assets, generate, scan), service (append
+    /// events, register assets), auditor (read everything, change nothing).
+    Create {
+        #[arg(long, value_parser = ["admin", "compliance", "engineer", "service", "auditor"])]
+        role: String,
+        /// Who or what uses it (recorded on every event it causes).
+        #[arg(long)]
+        name: String,
+        /// Bind the token to one tenant (store or website): it sees and touches only
+        /// that tenant's records.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Expire after this many days [default: never].
+        #[arg(long, value_name = "DAYS")]
+        expires_in: Option<u32>,
+    },
+    /// Revoke a token by id (takes effect on every server within a second).
+    Revoke { id: String },
+    /// List tokens (never the secrets).
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate a Cedar policy file against the schema; exit 1 naming each problem.
+    Check { file: PathBuf },
+    /// Print the default policies (a starting point for your own file).
+    Default,
+    /// Print the Cedar schema policies are checked against.
+    Schema,
 }

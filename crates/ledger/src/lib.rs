@@ -9,7 +9,10 @@
 //!   [`checkpoint`], [`key`];
 //! - storage is a trait ([`storage::LedgerStore`]) implemented by `synthgov-store`.
 //!
-//! What is left out here: HTTP, tiles (`/tlog/`), witnesses' cosignatures.
+//! - the log as C2SP tlog-tiles (hash tiles and entry bundles) — [`tiles`].
+//!
+//! What is left out here: HTTP (the server crate serves the tiles), witnesses'
+//! cosignatures.
 
 pub mod bulk;
 pub mod checkpoint;
@@ -19,6 +22,7 @@ pub mod key;
 pub mod log;
 pub mod merkle;
 pub mod storage;
+pub mod tiles;
 pub mod verify;
 
 pub use checkpoint::Checkpoint;

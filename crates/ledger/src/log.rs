@@ -221,6 +221,36 @@ impl<S: LedgerStore + ?Sized> Ledger<S> {
         })
     }
 
+    /// Inclusion proofs of many entries in the tree of `size`, with their leaf bytes:
+    /// the root is computed once (audit packs cite up to millions of entries).
+    pub fn prove_many(
+        &self,
+        indices: &[u64],
+        size: u64,
+    ) -> Result<Vec<(StoredEntry, InclusionProof)>, LedgerError> {
+        self.check_size(size)?;
+        let root = self.root_at(size)?;
+        let mut out = Vec::with_capacity(indices.len());
+        for &index in indices {
+            if index >= size {
+                return Err(LedgerError::IndexOutOfRange { index, size });
+            }
+            let entry = self.entry(index)?;
+            let reader = StoreReader::new(self.store.as_ref());
+            let proof = tlog::prove_record(size, index, &reader);
+            let proof = reader.finish(proof)?;
+            let p = InclusionProof {
+                index,
+                tree_size: size,
+                leaf_hash: entry.leaf_hash,
+                root_hash: root,
+                proof,
+            };
+            out.push((entry, p));
+        }
+        Ok(out)
+    }
+
     /// Consistency proof that the tree of `old_size` is a prefix of the tree of
     /// `size` (default: current).
     pub fn consistency(
@@ -255,6 +285,25 @@ impl<S: LedgerStore + ?Sized> Ledger<S> {
             new_root: self.root_at(new_size)?,
             proof,
         })
+    }
+
+    /// The data of a tlog tile (hashes read from the store).
+    pub(crate) fn read_tile(&self, tile: &tlog_tiles::tile::Tile) -> Result<Vec<u8>, LedgerError> {
+        let reader = StoreReader::new(self.store.as_ref());
+        let data = tile.read_data(&reader);
+        reader.finish(data)
+    }
+
+    /// The latest saved checkpoint if it still covers the whole log, else a newly
+    /// signed one: clients polling the checkpoint do not fill the store with copies.
+    pub fn current_checkpoint(&mut self) -> Result<Checkpoint, LedgerError> {
+        let size = self.size()?;
+        if let Some(last) = self.store.checkpoints()?.pop()
+            && last.size == size
+        {
+            return self.open_checkpoint(last.note.as_bytes());
+        }
+        self.checkpoint()
     }
 
     /// Signs and saves a checkpoint of the current tree.

@@ -120,6 +120,24 @@ pub struct Classification {
 }
 
 impl RuleSet {
+    /// The shipped rules plus the home's override file, if `synthgov.toml` names one
+    /// (`[classification] rules = "..."`, relative to the home folder).
+    pub fn for_home(home: &synthgov_store::Home) -> Result<RuleSet, RegistryError> {
+        let config = home.config()?;
+        let Some(path) = config.classification.and_then(|c| c.rules) else {
+            return RuleSet::load(None);
+        };
+        let path = if path.is_relative() {
+            home.dir.join(path)
+        } else {
+            path
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            RegistryError::bad_file(&path.display().to_string(), None, e.to_string())
+        })?;
+        RuleSet::load(Some((&path.display().to_string(), &text)))
+    }
+
     /// The shipped rules, with an optional override file applied.
     pub fn load(user: Option<(&str, &str)>) -> Result<RuleSet, RegistryError> {
         let mut set = parse_rules("rules/classification.yaml (shipped)", SHIPPED_RULES)?;

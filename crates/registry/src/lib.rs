@@ -8,18 +8,24 @@
 //! - [`register`]: content files as assets, dataset versions;
 //! - [`classify`]: regulatory classification from a shipped rules file;
 //! - [`lineage`]: the provenance graph and its renderings;
+//! - [`incident`]: incidents and their regulatory notification clocks;
+//! - [`tokens`], [`policy`]: the server's bearer tokens and Cedar authorization;
 
 pub mod apply;
 pub mod classify;
 pub mod error;
+pub mod export;
 pub mod flags;
 pub mod import;
+pub mod incident;
 pub mod lineage;
 pub mod model;
 pub mod model_card;
 pub mod parse;
+pub mod policy;
 pub mod register;
 pub mod registry;
+pub mod tokens;
 
 pub use error::RegistryError;
 pub use registry::{Actor, Registry};

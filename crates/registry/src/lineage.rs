@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::apply::current;
 use crate::error::RegistryError;
-use crate::registry::Registry;
+use crate::registry::{AssetRow, Registry};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Node {
@@ -302,4 +302,26 @@ pub fn to_openlineage(g: &Graph, namespace: &str, event_time: &str) -> Vec<Value
             })
         })
         .collect()
+}
+
+/// An asset's lineage upstream, read directly (no whole-graph load): the generator
+/// with its version, vendor and training sources, the dataset, and the original a
+/// marked copy derives from. For `GET /v1/assets/{sha256}`.
+pub fn asset_upstream(reg: &Registry, a: &AssetRow) -> Result<Value, RegistryError> {
+    let generator = match &a.generator {
+        Some(g) => reg.object("generator", g)?.map(|body| {
+            json!({
+                "id": g,
+                "version": body["version"],
+                "vendor": body["vendor"],
+                "trained_on": body["trained_on"],
+            })
+        }),
+        None => None,
+    };
+    Ok(json!({
+        "generator": generator,
+        "dataset": a.dataset,
+        "derived_from": a.attrs.get("derived_from"),
+    }))
 }

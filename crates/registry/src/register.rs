@@ -363,3 +363,120 @@ pub fn asset_change(row: &AssetRow, update: bool) -> Change {
         projection: Projection::PutAsset(row.clone()),
     }
 }
+
+/// An asset reported by an integration or API client: its content hash and what made
+/// it, without the file (`POST /v1/assets`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReportedAsset {
+    pub sha256: String,
+    pub kind: String,
+    pub generator: String,
+    #[serde(default)]
+    pub surface: Option<String>,
+    /// Where it is published [default: `sha256:<hash>`].
+    #[serde(default)]
+    pub uri: Option<String>,
+    #[serde(default)]
+    pub dataset: Option<String>,
+}
+
+/// The outcome of [`register_reported`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportedResult {
+    pub uri: String,
+    /// new | updated | unchanged
+    pub status: &'static str,
+    /// The entry that recorded the asset (the earlier one when unchanged).
+    pub ledger_index: Option<u64>,
+}
+
+/// Registers (or updates) a reported asset, bound to `tenant` when given.
+pub fn register_reported(
+    reg: &mut Registry,
+    actor: &Actor,
+    req: &ReportedAsset,
+    tenant: Option<&str>,
+) -> Result<ReportedResult, RegistryError> {
+    let sha = req.sha256.to_ascii_lowercase();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RegistryError::BadRequest(
+            "sha256: expected 64 hex digits".into(),
+        ));
+    }
+    let kind = AssetKind::parse(&req.kind).ok_or_else(|| {
+        RegistryError::BadRequest(format!(
+            "kind: {:?} is not one of image, text, tabular, document",
+            req.kind
+        ))
+    })?;
+    if reg.object("generator", &req.generator)?.is_none() {
+        return Err(RegistryError::BadRequest(format!(
+            "generator: {:?} is not in the inventory",
+            req.generator
+        )));
+    }
+    if let Some(d) = &req.dataset
+        && reg.object("dataset", d)?.is_none()
+    {
+        return Err(RegistryError::BadRequest(format!(
+            "dataset: {d:?} is not in the inventory"
+        )));
+    }
+    let uri = match &req.uri {
+        Some(u) if u.trim().is_empty() || u.len() > 2048 => {
+            return Err(RegistryError::BadRequest(
+                "uri: must be 1 to 2048 characters".into(),
+            ));
+        }
+        Some(u) => u.clone(),
+        None => format!("sha256:{sha}"),
+    };
+    let mut attrs = Map::new();
+    if let Some(t) = tenant {
+        attrs.insert("tenant".into(), json!(t));
+    }
+    let row = AssetRow {
+        uri: uri.clone(),
+        sha256: Some(sha),
+        kind: kind.as_str().into(),
+        generator: Some(req.generator.clone()),
+        dataset: req.dataset.clone(),
+        surface: req.surface.clone(),
+        platform: None,
+        ai_generated: true,
+        bytes: None,
+        attrs: Value::Object(attrs),
+    };
+    let existing = reg.asset(&uri)?;
+    if let Some(e) = &existing {
+        let owner = e.attrs["tenant"].as_str();
+        if tenant.is_some() && owner != tenant {
+            // Another tenant's record (or a store-wide one): not this caller's to change.
+            return Err(RegistryError::Denied {
+                actor: actor.name.clone(),
+                action: "register_asset".into(),
+                reason: format!("{uri} belongs to another tenant"),
+            });
+        }
+    }
+    let status = match &existing {
+        Some(e) if *e == row => "unchanged",
+        Some(_) => "updated",
+        None => "new",
+    };
+    let ledger_index = if status == "unchanged" {
+        reg.asset_ledger_index(&uri)?
+    } else {
+        let receipt = reg.commit(
+            actor,
+            "asset.register",
+            vec![asset_change(&row, status == "updated")],
+        )?;
+        Some(receipt.first_index)
+    };
+    Ok(ReportedResult {
+        uri,
+        status,
+        ledger_index,
+    })
+}

@@ -11,6 +11,29 @@ use synthgov_store::{Home, SqliteStore};
 
 use crate::error::RegistryError;
 
+/// Event types only synthgov's own write paths append (see
+/// [`Registry::append_external`]).
+pub const RESERVED_EVENT_TYPES: [&str; 18] = [
+    "access",
+    "asset.registered",
+    "asset.updated",
+    "audit",
+    "dataset",
+    "flag",
+    "generation",
+    "generator",
+    "incident",
+    "inventory",
+    "policy",
+    "quality",
+    "scan",
+    "source",
+    "store",
+    "system",
+    "token",
+    "vendor",
+];
+
 /// Who acts, as recorded in every event's `actor`.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -225,6 +248,40 @@ impl Registry {
         )
     }
 
+    /// Appends an event reported from outside (a store integration, `POST /v1/events`).
+    /// Types that synthgov itself records with a projection, or as access and
+    /// generation decisions, are refused: a rebuilt projection or an auditor must be
+    /// able to trust that those came through their own write paths. A tenant-bound
+    /// caller's events carry its tenant.
+    pub fn append_external(
+        &mut self,
+        actor: &Actor,
+        kind: &str,
+        mut data: Map<String, Value>,
+        tenant: Option<&str>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        let reserved = RESERVED_EVENT_TYPES
+            .iter()
+            .find(|r| kind == **r || kind.starts_with(&format!("{r}.")));
+        if let Some(r) = reserved {
+            return Err(RegistryError::BadRequest(format!(
+                "type: {kind:?} is recorded by synthgov itself ({r}.*); report store events under a type of your own, e.g. \"magento.{kind}\""
+            )));
+        }
+        if let Some(t) = tenant {
+            data.insert("tenant".into(), Value::String(t.to_owned()));
+        }
+        self.commit(
+            actor,
+            "append_event",
+            vec![Change {
+                kind: kind.to_owned(),
+                data,
+                projection: Projection::None,
+            }],
+        )
+    }
+
     /// The stored body of an inventory object.
     pub fn object(&self, kind: &str, id: &str) -> Result<Option<Value>, RegistryError> {
         let body: Option<String> = self
@@ -252,6 +309,26 @@ impl Registry {
             out.push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
         }
         Ok(out)
+    }
+
+    /// Every projection row and the ledger entry that set it: (table, key, index).
+    /// Tables: `inventory/<kind>`, `asset`, `dataset_version`, `flag`. Audit packs
+    /// cite these entries as evidence.
+    pub fn evidence_index(&self) -> Result<Vec<(String, String, u64)>, RegistryError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT 'inventory/' || kind, id, ledger_index FROM inventory_objects
+             UNION ALL SELECT 'asset', uri, ledger_index FROM assets
+             UNION ALL SELECT 'dataset_version', dataset || '@' || version, ledger_index FROM dataset_versions
+             UNION ALL SELECT 'flag', name, ledger_index FROM flags",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)? as u64,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Latest version of a dataset: (version, content sha256).

@@ -1,9 +1,9 @@
 //! `synthgov scan governance`: SG-GOV-001..007 from the inventory, the registered
-//! assets and the classification of every system. Incidents (SG-GOV-006) come with
-//! the incident register; until then no incident can be late.
+//! assets, the classification of every system and the incident register.
 
 use synthgov_core::finding::{Finding, Location, Severity};
 use synthgov_registry::classify::{Classification, RuleSet, Tier, classify_all};
+use synthgov_registry::incident::{Incident, IncidentRules, clocks};
 use synthgov_registry::model::{DataCategory, Inventory, is_eu_eea};
 use synthgov_registry::registry::AssetRow;
 
@@ -14,12 +14,37 @@ pub struct Inputs<'a> {
     pub inventory: &'a Inventory,
     pub assets: &'a [AssetRow],
     pub rules: &'a RuleSet,
-    /// The day attestations are judged against (today, in UTC).
-    pub today: time::Date,
+    /// The moment attestations and incident clocks are judged against (now, UTC).
+    pub now: time::OffsetDateTime,
+    pub incidents: &'a [Incident],
+    pub incident_rules: &'a IncidentRules,
 }
 
 fn obj(kind: &str, id: &str) -> Location {
     Location::logical(format!("synthgov://inventory/{kind}/{id}"))
+}
+
+/// The governance scan of a registry's current state, judged at `now`.
+pub fn scan_registry(
+    catalog: &Catalog,
+    reg: &synthgov_registry::Registry,
+    rules: &RuleSet,
+    now: time::OffsetDateTime,
+) -> Result<(Vec<Finding>, u64), synthgov_registry::RegistryError> {
+    let inventory = synthgov_registry::apply::current(reg)?;
+    let assets = reg.assets()?;
+    let incidents = synthgov_registry::incident::list(reg)?;
+    scan(
+        catalog,
+        &Inputs {
+            inventory: &inventory,
+            assets: &assets,
+            rules,
+            now,
+            incidents: &incidents,
+            incident_rules: &synthgov_registry::incident::IncidentRules::shipped(),
+        },
+    )
 }
 
 pub fn scan(
@@ -98,7 +123,7 @@ pub fn scan(
             let Ok(expires) = time::Date::parse(&at.expires, fmt) else {
                 continue; // apply validated the date; nothing to judge otherwise
             };
-            let days = (expires - inp.today).whole_days();
+            let days = (expires - inp.now.date()).whole_days();
             let loc = obj("vendor", &v.id);
             if days < 0 {
                 f(
@@ -165,7 +190,34 @@ pub fn scan(
             ));
         }
     }
+    for inc in inp.incidents {
+        for c in clocks(inp.incident_rules, inc, inp.now)?
+            .into_iter()
+            .filter(|c| c.state.overdue())
+        {
+            let when = match &c.notified_at {
+                Some(n) => format!("notified {n}, after the deadline"),
+                None => "not notified".to_string(),
+            };
+            let mut finding = catalog.finding(
+                "SG-GOV-006",
+                format!(
+                    "Incident {} ({}): {} notification to the {} was due {}; {when}",
+                    inc.id,
+                    inc.kind,
+                    c.regulation,
+                    c.notify,
+                    c.deadline.as_deref().unwrap_or("without undue delay"),
+                ),
+                obj("incident", &inc.id),
+                None,
+            );
+            finding.regulations = vec![c.regulation.clone()];
+            out.push(finding);
+        }
+    }
     let scanned = (inv.generators.len()
+        + inp.incidents.len()
         + inv.datasets.len()
         + inv.systems.len()
         + inv.vendors.len()
@@ -236,14 +288,37 @@ systems:
             asset("file:///b.png", Some("gone-gen"), true),
             asset("file:///real.png", None, false),
         ];
-        let today = time::macros::date!(2026 - 11 - 24);
+        let incident = |id: &str, detected: &str, notified: Option<&str>| -> Incident {
+            let mut v = serde_json::json!({
+                "id": id, "kind": "personal_data_breach", "title": "t", "status": "open",
+                "detected_at": detected, "jurisdictions": ["FR"], "personal_data": true,
+            });
+            if let Some(n) = notified {
+                v["notifications"] = serde_json::json!({ "gdpr-art33": n });
+            }
+            serde_json::from_value(v).unwrap()
+        };
+        let incidents = vec![
+            // 72 h passed, not notified: SG-GOV-006.
+            incident("INC-0001", "2026-11-20T08:00:00Z", None),
+            // Notified in time: nothing.
+            incident(
+                "INC-0002",
+                "2026-11-20T08:00:00Z",
+                Some("2026-11-23T07:59:00Z"),
+            ),
+            // Still inside its 72 h: nothing yet.
+            incident("INC-0003", "2026-11-23T08:00:00Z", None),
+        ];
         let (findings, scanned) = scan(
             &Catalog::shipped(),
             &Inputs {
                 inventory: &inv,
                 assets: &assets,
                 rules: &rules,
-                today,
+                now: time::macros::datetime!(2026-11-24 12:00 UTC),
+                incidents: &incidents,
+                incident_rules: &IncidentRules::shipped(),
             },
         )
         .unwrap();
@@ -275,6 +350,11 @@ systems:
             ),
             ("SG-GOV-005", "synthgov://inventory/system/mood", "critical"),
             (
+                "SG-GOV-006",
+                "synthgov://inventory/incident/INC-0001",
+                "critical",
+            ),
+            (
                 "SG-GOV-007",
                 "synthgov://inventory/generator/us-copula",
                 "high",
@@ -285,7 +365,7 @@ systems:
             .map(|(a, b, c)| (a.into(), b.into(), c.into()))
             .collect();
         assert_eq!(got, want);
-        assert_eq!(scanned, 3 + 1 + 4 + 1 + 4);
+        assert_eq!(scanned, 3 + 3 + 1 + 4 + 1 + 4);
         let expired = findings
             .iter()
             .find(|f| f.rule == "SG-GOV-003" && f.severity == Severity::High)

@@ -24,9 +24,12 @@ pub const MAX_FINGERPRINT_ROWS: u64 = 20_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
-    /// The kill switch is off or the actor may not generate (exit 1).
+    /// The actor may not generate (exit 1).
     #[error("{0}")]
     Refused(String),
+    /// The kill switch (flag `generation`) is off (exit 1; HTTP 423).
+    #[error("{0}")]
+    Disabled(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("{path}: {source}")]
@@ -100,7 +103,7 @@ pub fn check_allowed(reg: &mut Registry, actor: &Actor, what: Value) -> Result<(
         data.insert("reason".into(), json!("the generation flag is off"));
         data.insert("request".into(), what);
         reg.record(actor, "generation.refused", data)?;
-        return Err(SynthError::Refused(
+        return Err(SynthError::Disabled(
             "generation is switched off (flag `generation`); `synthgov flags set generation on` turns it back on".into(),
         ));
     }

@@ -143,8 +143,10 @@ pub fn run(_ctx: &Ctx, keep: Option<PathBuf>, out: &mut Out) -> Result<Exit, Fai
         report.root_hash,
         report.checkpoints_checked
     ))?;
+    drop(ledger);
+    let pack_ok = audit_walk(&home, out)?;
     out.line("\nTry it on your own store:  synthgov init && synthgov ledger append --jsonl events.jsonl && synthgov verify")?;
-    let ok = report.ok && checked.is_ok() && consistent.is_ok();
+    let ok = report.ok && checked.is_ok() && consistent.is_ok() && pack_ok;
     Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
 }
 
@@ -563,4 +565,95 @@ fn event_stream(rng: &mut StdRng, n: usize) -> Vec<Event> {
                 .expect("demo events are valid")
         })
         .collect()
+}
+
+/// Step 11: an incident with its clocks, then the audit pack and its offline check.
+fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
+    use synthgov_registry::incident::{self, Facts, IncidentRules, Update};
+    use synthgov_registry::{Actor, Registry};
+    let actor = |n: &str| Actor { name: n.to_owned() };
+    let rules = IncidentRules::shipped();
+    let mut reg = Registry::open(home)?;
+    let detected = time::OffsetDateTime::now_utc() - time::Duration::hours(30);
+    let detected = detected
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(Failure::environment)?;
+    let (inc, idx) = incident::open(
+        &mut reg,
+        &rules,
+        &actor("user:lena.compliance"),
+        Facts {
+            kind: "phi_in_synthetic_data".into(),
+            title: "Real patient emails found in synthetic patients v2".into(),
+            detected_at: Some(detected),
+            jurisdictions: vec!["DE".into(), "US".into()],
+            phi: true,
+            affected: 37,
+            datasets: vec!["synthetic-patients".into()],
+            ..Default::default()
+        },
+    )?;
+    let (inc, _) = incident::update(
+        &mut reg,
+        &rules,
+        &actor("user:lena.compliance"),
+        &inc.id,
+        Update {
+            notified: vec![("gdpr-art33".into(), None)],
+            note: Some("BfDI notified through its online form".into()),
+            ..Default::default()
+        },
+    )?;
+    out.line(&format!(
+        "\n11. incident {} ({}) opened at entry {idx}; its clocks:",
+        inc.id, inc.kind
+    ))?;
+    for c in incident::clocks(&rules, &inc, time::OffsetDateTime::now_utc())? {
+        out.line(&format!(
+            "   {:<20} {:<26} due {} -> {:?}",
+            c.id,
+            c.regulation,
+            c.deadline.as_deref().unwrap_or("without undue delay"),
+            c.state
+        ))?;
+    }
+    drop(reg);
+    let ctx = Ctx {
+        home: Home {
+            dir: home.dir.clone(),
+        },
+        json: false,
+        quiet: true,
+    };
+    let dir = home.dir.join("audit-pack");
+    let args = crate::cli::AuditPackArgs {
+        out: dir.clone(),
+        period: None,
+        frameworks: vec![],
+        zip: false,
+        reports: vec![],
+    };
+    let built = super::audit::make_pack(&ctx, &args)?;
+    let s = &built.pack.stats;
+    out.line(&format!(
+        "\n12. audit pack {}: {} files, {} findings, {} incidents, {} ledger entries proved against checkpoint {}",
+        dir.display(),
+        s.files,
+        s.findings,
+        s.incidents,
+        s.cited_entries,
+        s.tree_size
+    ))?;
+    let key = std::fs::read_to_string(dir.join("ledger/key"))?;
+    let v = synthgov_audit::verify::verify_pack(&dir, Some(key.trim()));
+    out.line(&format!(
+        "    synthgov verify-pack: {} ({} files against the signed MANIFEST, {} inclusion proofs)",
+        if v.ok() { "ok" } else { "FAILED" },
+        v.files,
+        v.entries
+    ))?;
+    for p in &v.problems {
+        out.line(&format!("    FAIL {p}"))?;
+    }
+    Ok(v.ok())
 }

@@ -23,18 +23,7 @@ pub fn actor() -> Actor {
 
 /// The classification rules: shipped, plus the home's override file if configured.
 pub fn rules(ctx: &Ctx) -> Result<RuleSet, Failure> {
-    let config = ctx.home.config()?;
-    let Some(path) = config.classification.and_then(|c| c.rules) else {
-        return Ok(RuleSet::load(None)?);
-    };
-    let path = if path.is_relative() {
-        ctx.home.dir.join(path)
-    } else {
-        path
-    };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", path.display())))?;
-    Ok(RuleSet::load(Some((&path.display().to_string(), &text)))?)
+    Ok(RuleSet::for_home(&ctx.home)?)
 }
 
 pub fn run_apply(
@@ -146,47 +135,13 @@ pub fn run_register(ctx: &Ctx, o: RegisterOpts, out: &mut Out) -> Result<Exit, F
 
 pub fn run_inventory(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
     let reg = Registry::open(&ctx.home)?;
-    let inv = current(&reg)?;
-    let versions = reg.dataset_versions()?;
-    let training = reg.training()?;
-    let assets = reg.assets()?;
-    let datasets: Vec<Value> = inv
-        .datasets
-        .iter()
-        .map(|d| {
-            let mut v = serde_json::to_value(d).expect("serializes");
-            let vs: Vec<&synthgov_registry::registry::DatasetVersion> =
-                versions.iter().filter(|x| x.dataset == d.id).collect();
-            v["versions"] = json!(vs);
-            v
-        })
-        .collect();
-    let systems: Vec<Value> = inv
-        .systems
-        .iter()
-        .map(|s| {
-            let mut v = serde_json::to_value(s).expect("serializes");
-            let t: Vec<Value> = training
-                .iter()
-                .filter(|(sys, _, _)| sys == &s.id)
-                .map(|(_, d, ver)| json!({"dataset": d, "version": ver}))
-                .collect();
-            v["trained_on_versions"] = Value::Array(t);
-            v
-        })
-        .collect();
     if ctx.json {
-        out.json(&json!({
-            "store": inv.store,
-            "sources": inv.sources,
-            "generators": inv.generators,
-            "datasets": datasets,
-            "systems": systems,
-            "vendors": inv.vendors,
-            "assets": assets,
-        }))?;
+        out.json(&synthgov_registry::export::inventory_document(&reg)?)?;
         return Ok(Exit::Ok);
     }
+    let inv = current(&reg)?;
+    let versions = reg.dataset_versions()?;
+    let assets = reg.assets()?;
     if let Some(s) = &inv.store {
         out.line(&format!(
             "store      {} ({:?}, {}, markets {})",

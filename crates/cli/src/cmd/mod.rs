@@ -1,12 +1,15 @@
 //! One module per command group; each turns options into library calls and renders
 //! the result.
 
+mod audit;
 mod demo;
 mod disclose;
+mod incident;
 mod init;
 mod inventory;
 mod ledger;
 mod scan;
+mod serve;
 mod synth;
 mod verify;
 mod writeback;
@@ -75,6 +78,9 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         ),
         Command::Quality(args) => synth::run_quality(&ctx, args, out),
         Command::Detect { files } => synth::run_detect(&ctx, &files, out),
+        Command::Serve(a) => serve::run_serve(&ctx, a, out),
+        Command::Token(c) => serve::run_token(&ctx, c, out),
+        Command::Policy(c) => serve::run_policy(c, out),
         Command::Flags { command } => synth::run_flags(&ctx, command, out),
         Command::Inventory => inventory::run_inventory(&ctx, out),
         Command::Classify { system } => inventory::run_classify(&ctx, system.as_deref(), out),
@@ -86,6 +92,12 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
             trust_anchors,
         } => disclose::run_verify_media(&ctx, &file, trust_anchors.as_deref(), out),
         Command::Rules => scan::run_rules(&ctx, out),
+        Command::Incident(c) => incident::run(&ctx, c, out),
+        Command::AuditPack(a) => audit::run_pack(&ctx, a, out),
+        Command::VerifyPack { dir, key, live } => {
+            audit::run_verify(&ctx, &dir, key.as_deref(), live, out)
+        }
+        Command::Audit(c) => audit::run_audit(&ctx, c, out),
     }
 }
 

@@ -9,7 +9,6 @@ use serde_json::{Map, json};
 use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Report, ScanProblem, Severity};
 use synthgov_registry::Registry;
-use synthgov_registry::apply::current;
 use synthgov_scan::config::ScanConfig;
 use synthgov_scan::known::Known;
 use synthgov_scan::rules::{Catalog, apply_overrides, check_overrides};
@@ -64,7 +63,27 @@ pub fn run_rules(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
     Ok(Exit::Ok)
 }
 
+/// A scan run and recorded: what rendering and the audit commands need.
+pub struct Executed {
+    pub report: Report,
+    pub catalog: Catalog,
+    pub scanner: &'static str,
+    pub fail_on: Severity,
+    /// The JSON report exactly as hashed into the `scan.completed` event.
+    pub json_bytes: Vec<u8>,
+    pub digest: String,
+    pub ledger_index: u64,
+    pub opts: crate::cli::ScanOutput,
+}
+
 pub fn run_scan(ctx: &Ctx, cmd: ScanCommand, out: &mut Out) -> Result<Exit, Failure> {
+    let x = execute(ctx, cmd)?;
+    render(ctx, x, out)
+}
+
+/// Runs the scanners of `cmd`, applies the store's overrides and records
+/// `scan.completed`.
+pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
     let catalog = Catalog::shipped();
     let home_config = ctx.home.config()?;
     let (config, scanner, opts) = match &cmd {
@@ -251,7 +270,29 @@ pub fn run_scan(ctx: &Ctx, cmd: ScanCommand, out: &mut Out) -> Result<Exit, Fail
         );
     }
     let receipt = reg.record(&actor(), "scan.completed", data)?;
+    Ok(Executed {
+        report,
+        catalog,
+        scanner,
+        fail_on,
+        json_bytes,
+        digest,
+        ledger_index: receipt.first_index,
+        opts,
+    })
+}
 
+fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
+    let Executed {
+        report,
+        catalog,
+        scanner,
+        fail_on,
+        json_bytes,
+        digest,
+        ledger_index,
+        opts,
+    } = x;
     let format = match opts.format.as_deref() {
         Some(f) => f,
         None if ctx.json => "json",
@@ -288,7 +329,7 @@ pub fn run_scan(ctx: &Ctx, cmd: ScanCommand, out: &mut Out) -> Result<Exit, Fail
                 report.summary.findings,
                 fail_on.as_str(),
                 sanitize(&path.display().to_string()),
-                receipt.first_index
+                ledger_index
             ))?;
         }
         None => {
@@ -297,7 +338,7 @@ pub fn run_scan(ctx: &Ctx, cmd: ScanCommand, out: &mut Out) -> Result<Exit, Fail
                 out.line(&format!(
                     "gate {verdict} (--fail-on {}); recorded as ledger entry {} (report sha256 {digest})",
                     fail_on.as_str(),
-                    receipt.first_index
+                    ledger_index
                 ))?;
             }
         }
@@ -380,19 +421,9 @@ fn scan_governance(
     reg: &Registry,
     run: &mut Run,
 ) -> Result<(), Failure> {
-    let inv = current(reg)?;
-    let assets = reg.assets()?;
     let rules = classification_rules(ctx)?;
-    let today = time::OffsetDateTime::now_utc().date();
-    let (findings, scanned) = governance::scan(
-        catalog,
-        &governance::Inputs {
-            inventory: &inv,
-            assets: &assets,
-            rules: &rules,
-            today,
-        },
-    )?;
+    let (findings, scanned) =
+        governance::scan_registry(catalog, reg, &rules, time::OffsetDateTime::now_utc())?;
     run.targets.push("inventory".into());
     merge(run, findings, vec![], scanned);
     Ok(())

@@ -21,7 +21,7 @@ use crate::progress;
 impl From<SynthError> for Failure {
     fn from(e: SynthError) -> Failure {
         let exit = match &e {
-            SynthError::Refused(_) => Exit::CheckFailed,
+            SynthError::Refused(_) | SynthError::Disabled(_) => Exit::CheckFailed,
             e if e.is_bad_input() => Exit::BadInput,
             _ => Exit::Environment,
         };
@@ -385,6 +385,7 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         metadata,
         sensitive,
         html,
+        dataset,
     } = a;
     let (real, synthetic, holdout, metadata, html) = (
         real.as_path(),
@@ -443,6 +444,35 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         tmp.persist(path).map_err(|e| {
             Failure::environment(anyhow::anyhow!("{}: {}", path.display(), e.error))
         })?;
+    }
+    if let Some(id) = dataset {
+        let mut reg = Registry::open(&ctx.home)?;
+        if reg.object("dataset", &id)?.is_none() {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "--dataset {id}: no such dataset in the inventory"
+            )));
+        }
+        let version = reg.latest_version(&id)?.map(|(v, _)| v);
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(
+            synthetic,
+        )?));
+        let mut data = serde_json::Map::new();
+        data.insert("dataset".into(), json!(id));
+        data.insert("version".into(), json!(version));
+        data.insert("synthetic_sha256".into(), json!(sha));
+        data.insert("score".into(), json!(report.score));
+        data.insert("column_shapes".into(), json!(report.column_shapes));
+        data.insert(
+            "column_pair_trends".into(),
+            json!(report.column_pair_trends),
+        );
+        data.insert(
+            "exact_match_rate".into(),
+            json!(report.privacy.exact_match_rate),
+        );
+        data.insert("dcr_share".into(), json!(report.privacy.dcr_share));
+        data.insert("bias_largest_gap".into(), json!(report.bias.largest_gap));
+        reg.record(&actor(), "quality.measured", data)?;
     }
     if ctx.json {
         out.json(&report)?;

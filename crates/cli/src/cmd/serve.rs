@@ -1,0 +1,181 @@
+//! `synthgov serve`, `synthgov token …`, `synthgov policy …`.
+
+use anyhow::anyhow;
+use serde_json::json;
+use synthgov_registry::Registry;
+use synthgov_registry::policy::{self, Policies};
+use synthgov_registry::tokens;
+
+use crate::cli::{PolicyCommand, ServeArgs, TokenCommand};
+use crate::cmd::Ctx;
+use crate::cmd::inventory::actor;
+use crate::exit::{Exit, Failure};
+use crate::output::{Out, sanitize};
+
+fn load_policies(path: Option<&std::path::Path>) -> Result<Policies, Failure> {
+    let Some(path) = path else {
+        return Ok(Policies::default_set());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", path.display())))?;
+    Ok(Policies::from_text(&path.display().to_string(), &text)?)
+}
+
+pub fn run_serve(ctx: &Ctx, a: ServeArgs, out: &mut Out) -> Result<Exit, Failure> {
+    let policies = load_policies(a.policies.as_deref())?;
+    // Fail here, with the CLI's message, when the store is missing or damaged.
+    Registry::open(&ctx.home)?;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SYNTHGOV_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Failure::environment)?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .map_err(|e| Failure::environment(anyhow!("cannot listen on {}: {e}", a.addr)))?;
+        let addr = listener.local_addr().map_err(Failure::environment)?;
+        out.line(&format!(
+            "synthgov serving {} on http://{addr}/ (OpenAPI at /openapi.json, tiles at /tlog/); Ctrl-C stops",
+            ctx.home.dir.display()
+        ))?;
+        out.flush()?;
+        synthgov_server::serve(
+            synthgov_server::Config {
+                home: ctx.home.clone(),
+                policies,
+                readers: a.readers,
+            },
+            listener,
+            shutdown_signal(),
+        )
+        .await
+        .map_err(|e| Failure::environment(anyhow!("{}", e.message)))
+    })?;
+    Ok(Exit::Ok)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+pub fn run_token(ctx: &Ctx, c: TokenCommand, out: &mut Out) -> Result<Exit, Failure> {
+    let mut reg = Registry::open(&ctx.home)?;
+    match c {
+        TokenCommand::Create {
+            role,
+            name,
+            tenant,
+            expires_in,
+        } => {
+            let expires_at = expires_in
+                .map(|d| time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)));
+            let t = tokens::create(
+                &mut reg,
+                &actor(),
+                &tokens::CreateToken {
+                    role: &role,
+                    name: &name,
+                    tenant: tenant.as_deref(),
+                    expires_at,
+                },
+            )?;
+            if ctx.json {
+                let mut v = tokens::public(&t.record);
+                v["token"] = json!(t.token);
+                out.json(&v)?;
+            } else {
+                out.line(&t.token)?;
+                eprintln!(
+                    "token {} ({role}{}) created; it is shown only now: keep it in a secret store",
+                    t.id,
+                    tenant.map(|t| format!(", tenant {t}")).unwrap_or_default()
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let r = tokens::revoke(&mut reg, &actor(), &id)?;
+            if ctx.json {
+                out.json(&tokens::public(&r))?;
+            } else {
+                out.line(&format!(
+                    "token {} revoked at {}",
+                    r.id,
+                    r.revoked_at.unwrap_or_default()
+                ))?;
+            }
+        }
+        TokenCommand::List => {
+            let all = tokens::list(&reg)?;
+            if ctx.json {
+                let v: Vec<_> = all.iter().map(tokens::public).collect();
+                out.json(&v)?;
+            } else {
+                for r in all {
+                    let state = match (&r.revoked_at, &r.expires_at) {
+                        (Some(at), _) => format!("revoked {at}"),
+                        (None, Some(e)) => format!("expires {e}"),
+                        (None, None) => "active".into(),
+                    };
+                    out.line(&format!(
+                        "{}  {:<10}  {:<12}  {}  {}",
+                        r.id,
+                        r.role,
+                        r.tenant.as_deref().unwrap_or("(store)"),
+                        sanitize(&r.name),
+                        state
+                    ))?;
+                }
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_policy(c: PolicyCommand, out: &mut Out) -> Result<Exit, Failure> {
+    match c {
+        PolicyCommand::Default => out.text(policy::DEFAULT_POLICIES)?,
+        PolicyCommand::Schema => out.text(policy::SCHEMA)?,
+        PolicyCommand::Check { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", file.display())))?;
+            let r = policy::check(&text);
+            for w in &r.warnings {
+                eprintln!("{}: warning: {w}", file.display());
+            }
+            if r.errors.is_empty() {
+                out.line(&format!(
+                    "{}: {} policies, valid against the synthgov schema",
+                    file.display(),
+                    r.policies
+                ))?;
+            } else {
+                for e in &r.errors {
+                    out.line(&format!("{}: {e}", file.display()))?;
+                }
+                return Ok(Exit::CheckFailed);
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}

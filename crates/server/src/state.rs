@@ -1,0 +1,183 @@
+//! What every request shares: the store (one writer connection, a few readers), the
+//! policies, the token cache and the metrics. Database work runs on tokio's blocking
+//! pool so that SQLite's synchronous calls never stall the async workers.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, json};
+use synthgov_registry::policy::{Action, Policies, Principal, Records};
+use synthgov_registry::tokens::TokenRecord;
+use synthgov_registry::{Actor, Registry};
+use synthgov_scan::rules::Catalog;
+use synthgov_store::Home;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// How long an authenticated token is trusted without reading the store again: a
+/// revocation takes effect on every instance within this time.
+const TOKEN_TTL: Duration = Duration::from_secs(1);
+
+pub struct AppState {
+    pub home: Home,
+    writer: Mutex<Registry>,
+    readers: Vec<Mutex<Registry>>,
+    next_reader: AtomicUsize,
+    pub policies: Policies,
+    pub catalog: Catalog,
+    pub metrics: Metrics,
+    tokens: Mutex<HashMap<String, (TokenRecord, Instant)>>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn open(home: Home, policies: Policies, readers: usize) -> Result<AppState, ApiError> {
+        let writer = Registry::open(&home)?;
+        let readers = (0..readers.max(1))
+            .map(|_| Registry::open(&home).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AppState {
+            home,
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            policies,
+            catalog: Catalog::shipped(),
+            metrics: Metrics::default(),
+            tokens: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Registry> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(g) = self.readers[(start + i) % n].try_lock() {
+                return g;
+            }
+        }
+        lock(&self.readers[start % n])
+    }
+
+    /// Runs `f` with a read connection on the blocking pool.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Registry) -> Result<T, ApiError> + Send + 'static,
+    {
+        let s = self.clone();
+        tokio::task::spawn_blocking(move || f(&s.reader()))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` with the write connection on the blocking pool. Writes go through the
+    /// registry's one write path; the store's lock orders them across processes.
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Registry) -> Result<T, ApiError> + Send + 'static,
+    {
+        let s = self.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&s.writer)))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// The token's record, from the cache or the store.
+    pub async fn authenticate(self: &Arc<Self>, token: String) -> Result<TokenRecord, ApiError> {
+        if let Some((rec, at)) = lock(&self.tokens).get(&token)
+            && at.elapsed() < TOKEN_TTL
+            && rec.usable_at(time::OffsetDateTime::now_utc()).is_ok()
+        {
+            return Ok(rec.clone());
+        }
+        let t = token.clone();
+        let found = self
+            .read(move |reg| Ok(synthgov_registry::tokens::authenticate(reg, &t)?))
+            .await?;
+        match found {
+            Ok(rec) => {
+                let mut cache = lock(&self.tokens);
+                if cache.len() > 10_000 {
+                    cache.clear();
+                }
+                cache.insert(token, (rec.clone(), Instant::now()));
+                Ok(rec)
+            }
+            Err(why) => {
+                lock(&self.tokens).remove(&token);
+                Err(ApiError::unauthorized(match why {
+                    synthgov_registry::tokens::Rejected::Unusable(w) => w.to_string(),
+                    _ => "unknown or malformed bearer token".to_string(),
+                }))
+            }
+        }
+    }
+
+    /// Asks the policies; a denial is recorded as `access.denied` and answered 403.
+    pub async fn allow(
+        self: &Arc<Self>,
+        who: &Caller,
+        action: Action,
+        what: Records,
+    ) -> Result<(), ApiError> {
+        let Err(reason) = self.policies.decide(&who.principal, action, &what) else {
+            return Ok(());
+        };
+        self.metrics.denied();
+        let mut data = Map::new();
+        data.insert("principal".into(), json!(who.principal.id));
+        data.insert("role".into(), json!(who.principal.role));
+        data.insert("action".into(), json!(action.as_str()));
+        data.insert(
+            "resource".into(),
+            json!({"tenant": what.tenant, "shared": what.shared}),
+        );
+        data.insert("reason".into(), json!(reason));
+        let actor = who.actor();
+        self.write(move |reg| Ok(reg.record(&actor, "access.denied", data)?))
+            .await?;
+        Err(ApiError::forbidden(reason))
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+}
+
+impl Caller {
+    pub fn from_record(r: &TokenRecord) -> Caller {
+        Caller {
+            principal: Principal {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                role: r.role.clone(),
+                tenant: r.tenant.clone(),
+            },
+        }
+    }
+
+    /// The actor recorded on the events this caller causes.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            name: format!("api:{}#{}", self.principal.name, self.principal.id),
+        }
+    }
+
+    pub fn tenant(&self) -> Option<&str> {
+        self.principal.tenant.as_deref()
+    }
+}
+
+/// A poisoned lock only means another request panicked; the connection is still
+/// usable (SQLite rolled back whatever that request had open).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
