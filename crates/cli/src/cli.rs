@@ -192,6 +192,20 @@ pub enum Command {
     #[command(subcommand)]
     Policy(PolicyCommand),
 
+    /// Forward the ledger to SIEMs (syslog RFC 5424 / CEF, OCSF), or show how far
+    /// each sink has got.
+    ///
+    /// Sinks are `[[siem.sinks]]` in synthgov.toml (see docs/SERVER.md); `serve`
+    /// forwards continuously, `siem forward` does the same without the API (cron,
+    /// systemd), `siem forward --once` catches up and exits. Each sink keeps a
+    /// durable cursor: nothing is lost while a SIEM is down.
+    ///
+    /// Examples:
+    ///   synthgov siem status
+    ///   synthgov siem forward --once --sink soc
+    #[command(subcommand)]
+    Siem(SiemCommand),
+
     /// Show feature flags, or set one: `synthgov flags set generation off`.
     Flags {
         #[command(subcommand)]
@@ -1005,6 +1019,22 @@ pub enum TokenCommand {
     Revoke { id: String },
     /// List tokens (never the secrets).
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiemCommand {
+    /// Each sink, its cursor and how many entries it is behind.
+    Status,
+    /// Deliver every entry past each sink's cursor; keep following the log unless
+    /// --once.
+    Forward {
+        /// Catch up and exit (exit 3 if a sink cannot be reached).
+        #[arg(long)]
+        once: bool,
+        /// Only this sink.
+        #[arg(long)]
+        sink: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,4 +28,4 @@ pub mod registry;
 pub mod tokens;
 
 pub use error::RegistryError;
-pub use registry::{Actor, Registry};
+pub use registry::{Actor, ExternalEvent, Registry};

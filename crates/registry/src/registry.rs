@@ -121,6 +121,47 @@ pub struct Change {
     pub projection: Projection,
 }
 
+/// An event reported from outside, checked and ready to append.
+#[derive(Debug, Clone)]
+pub struct ExternalEvent {
+    actor: Actor,
+    kind: String,
+    data: Map<String, Value>,
+}
+
+impl ExternalEvent {
+    /// Types that synthgov itself records with a projection, or as access and
+    /// generation decisions, are refused: a rebuilt projection or an auditor must be
+    /// able to trust that those came through their own write paths. A tenant-bound
+    /// caller's events carry its tenant. The event is checked here, so that one bad
+    /// event cannot fail a group commit of good ones.
+    pub fn new(
+        actor: &Actor,
+        kind: &str,
+        mut data: Map<String, Value>,
+        tenant: Option<&str>,
+    ) -> Result<ExternalEvent, RegistryError> {
+        let reserved = RESERVED_EVENT_TYPES
+            .iter()
+            .find(|r| kind == **r || kind.starts_with(&format!("{r}.")));
+        if let Some(r) = reserved {
+            return Err(RegistryError::BadRequest(format!(
+                "type: {kind:?} is recorded by synthgov itself ({r}.*); report store events under a type of your own, e.g. \"magento.{kind}\""
+            )));
+        }
+        if let Some(t) = tenant {
+            data.insert("tenant".into(), Value::String(t.to_owned()));
+        }
+        let probe = Event::new(kind.to_owned(), actor.name.clone(), now_rfc3339(), data)
+            .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        Ok(ExternalEvent {
+            actor: actor.clone(),
+            kind: probe.kind,
+            data: probe.data,
+        })
+    }
+}
+
 pub struct Registry {
     ledger: Ledger<SqliteStore>,
     authorizer: Box<dyn Authorizer + Send>,
@@ -161,16 +202,27 @@ impl Registry {
         action: &str,
         changes: Vec<Change>,
     ) -> Result<AppendReceipt, RegistryError> {
-        self.authorizer
-            .authorize(actor, action)
-            .map_err(|reason| RegistryError::Denied {
-                actor: actor.name.clone(),
-                action: action.to_owned(),
-                reason,
-            })?;
+        self.commit_as(action, changes.into_iter().map(|c| (actor, c)).collect())
+    }
+
+    /// [`Registry::commit`] for changes of several actors in one transaction (the
+    /// server's group commit); each actor is authorized.
+    fn commit_as(
+        &mut self,
+        action: &str,
+        changes: Vec<(&Actor, Change)>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        let mut asked: Vec<&str> = Vec::new();
+        for (actor, _) in &changes {
+            if asked.contains(&actor.name.as_str()) {
+                continue;
+            }
+            self.authorize(actor, action)?;
+            asked.push(&actor.name);
+        }
         let time = now_rfc3339();
         let mut entries = Vec::with_capacity(changes.len());
-        for c in &changes {
+        for (actor, c) in &changes {
             let event = Event::new(
                 c.kind.clone(),
                 actor.name.clone(),
@@ -183,7 +235,7 @@ impl Registry {
         let mut tx = self.ledger.store_mut().write()?;
         let mut once = Some(entries);
         let receipt = append_in_tx(&mut tx, &mut || Ok(once.take()), &mut |_| {})?;
-        for (i, c) in changes.iter().enumerate() {
+        for (i, (_, c)) in changes.iter().enumerate() {
             project(
                 tx.sql(),
                 receipt.first_index + i as u64,
@@ -249,37 +301,36 @@ impl Registry {
     }
 
     /// Appends an event reported from outside (a store integration, `POST /v1/events`).
-    /// Types that synthgov itself records with a projection, or as access and
-    /// generation decisions, are refused: a rebuilt projection or an auditor must be
-    /// able to trust that those came through their own write paths. A tenant-bound
-    /// caller's events carry its tenant.
     pub fn append_external(
         &mut self,
         actor: &Actor,
         kind: &str,
-        mut data: Map<String, Value>,
+        data: Map<String, Value>,
         tenant: Option<&str>,
     ) -> Result<AppendReceipt, RegistryError> {
-        let reserved = RESERVED_EVENT_TYPES
+        let e = ExternalEvent::new(actor, kind, data, tenant)?;
+        self.append_external_batch(vec![e])
+    }
+
+    /// Appends checked external events in one transaction: all or none.
+    pub fn append_external_batch(
+        &mut self,
+        events: Vec<ExternalEvent>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        let changes = events
             .iter()
-            .find(|r| kind == **r || kind.starts_with(&format!("{r}.")));
-        if let Some(r) = reserved {
-            return Err(RegistryError::BadRequest(format!(
-                "type: {kind:?} is recorded by synthgov itself ({r}.*); report store events under a type of your own, e.g. \"magento.{kind}\""
-            )));
-        }
-        if let Some(t) = tenant {
-            data.insert("tenant".into(), Value::String(t.to_owned()));
-        }
-        self.commit(
-            actor,
-            "append_event",
-            vec![Change {
-                kind: kind.to_owned(),
-                data,
-                projection: Projection::None,
-            }],
-        )
+            .map(|e| {
+                (
+                    &e.actor,
+                    Change {
+                        kind: e.kind.clone(),
+                        data: e.data.clone(),
+                        projection: Projection::None,
+                    },
+                )
+            })
+            .collect();
+        self.commit_as("append_event", changes)
     }
 
     /// The stored body of an inventory object.

@@ -44,6 +44,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "unsupported_media_type",
                 "send Content-Type: application/json",
             )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is over the {} byte limit", crate::BODY_LIMIT),
+            )),
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
     }
@@ -209,16 +214,10 @@ pub async fn append_event(
 ) -> Result<Response, ApiError> {
     s.allow(&who, Action::AppendEvent, Records::tenant(who.tenant()))
         .await?;
-    let tenant = who.tenant().map(str::to_owned);
-    let actor = who.actor();
-    let r = s
-        .write(move |reg| Ok(reg.append_external(&actor, &ev.kind, ev.data, tenant.as_deref())?))
-        .await?;
-    s.metrics.appended(r.appended);
-    Ok(created(json!({
-        "index": r.first_index,
-        "leaf_hash": r.leaf_hashes.first().map(to_hex),
-    })))
+    let event =
+        synthgov_registry::ExternalEvent::new(&who.actor(), &ev.kind, ev.data, who.tenant())?;
+    let (index, leaf_hash) = s.append(event).await?;
+    Ok(created(json!({"index": index, "leaf_hash": leaf_hash})))
 }
 
 /// A generation request: a built-in entity or a fitted model.

@@ -9,7 +9,7 @@ use synthgov_ledger::LedgerError;
 use synthgov_registry::RegistryError;
 use synthgov_synth::governed::SynthError;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,

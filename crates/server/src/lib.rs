@@ -9,9 +9,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod siem;
 pub mod state;
 pub mod tlog;
 
@@ -36,6 +38,8 @@ pub struct Config {
     pub policies: Policies,
     /// Read connections to the store.
     pub readers: usize,
+    /// Where every ledger entry is forwarded (`[siem]` of synthgov.toml).
+    pub siem: Vec<siem::SinkConfig>,
 }
 
 /// The router with every endpoint, for `serve` and for tests.
@@ -57,6 +61,11 @@ pub fn router(state: Shared) -> Router {
         .route("/tokens/{id}", axum::routing::delete(api::token_revoke))
         .route("/whoami", get(api::whoami));
     Router::new()
+        .route("/", get(dashboard::index))
+        .route("/ui/login", post(dashboard::login))
+        .route("/ui/logout", post(dashboard::logout))
+        .route("/ui/flag", post(dashboard::set_flag))
+        .route("/ui/verify", post(dashboard::verify))
         .route("/healthz", get(api::healthz))
         .route("/openapi.json", get(openapi_json))
         .route("/metrics", get(api::metrics))
@@ -88,14 +97,20 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
-    let state = Arc::new(AppState::open(
-        config.home,
-        config.policies,
-        config.readers,
-    )?);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let forwarders = siem::spawn_all(&config.home, config.siem, &stop)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let state = AppState::open(config.home, config.policies, config.readers)?;
     let app = router(state);
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal);
+    // The forwarders finish the batch they are sending; their cursors say where the
+    // next start resumes.
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for h in forwarders {
+        let _ = tokio::task::spawn_blocking(move || h.join()).await;
+    }
+    served
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, json};
 use synthgov_registry::policy::{Action, Policies, Principal, Records};
 use synthgov_registry::tokens::TokenRecord;
-use synthgov_registry::{Actor, Registry};
+use synthgov_registry::{Actor, ExternalEvent, Registry};
 use synthgov_scan::rules::Catalog;
 use synthgov_store::Home;
 
@@ -30,17 +30,70 @@ pub struct AppState {
     pub catalog: Catalog,
     pub metrics: Metrics,
     tokens: Mutex<HashMap<String, (TokenRecord, Instant)>>,
+    appends: tokio::sync::mpsc::Sender<PendingAppend>,
 }
 
 pub type Shared = Arc<AppState>;
 
+/// Events waiting for the group committer, with where to send each receipt.
+pub struct PendingAppend {
+    event: ExternalEvent,
+    reply: tokio::sync::oneshot::Sender<Result<(u64, String), ApiError>>,
+}
+
+/// Events one group commit takes at most: one transaction (one fsync) for all of
+/// them, instead of one each.
+const GROUP_MAX: usize = 2_000;
+
+/// Takes whatever appends are waiting, commits them in one transaction, answers
+/// each. A lone request is committed at once (no waiting for company); under load
+/// the queue fills while the previous commit syncs, so batches grow by themselves.
+fn group_committer(
+    state: std::sync::Weak<AppState>,
+    mut rx: tokio::sync::mpsc::Receiver<PendingAppend>,
+) {
+    let mut batch = Vec::with_capacity(GROUP_MAX);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let Some(s) = state.upgrade() else { return };
+        let events = batch.iter().map(|p| p.event.clone()).collect();
+        let result = lock(&s.writer).append_external_batch(events);
+        match result {
+            Ok(r) => {
+                s.metrics.appended(r.appended);
+                for (i, p) in batch.drain(..).enumerate() {
+                    let hash = r
+                        .leaf_hashes
+                        .get(i)
+                        .map(synthgov_ledger::hash::to_hex)
+                        .unwrap_or_default();
+                    let _ = p.reply.send(Ok((r.first_index + i as u64, hash)));
+                }
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                for p in batch.drain(..) {
+                    let _ = p.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
 impl AppState {
-    pub fn open(home: Home, policies: Policies, readers: usize) -> Result<AppState, ApiError> {
+    pub fn open(home: Home, policies: Policies, readers: usize) -> Result<Arc<AppState>, ApiError> {
         let writer = Registry::open(&home)?;
         let readers = (0..readers.max(1))
             .map(|_| Registry::open(&home).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(AppState {
+        let (appends, rx) = tokio::sync::mpsc::channel(4 * GROUP_MAX);
+        let state = Arc::new(AppState {
             home,
             writer: Mutex::new(writer),
             readers,
@@ -49,7 +102,27 @@ impl AppState {
             catalog: Catalog::shipped(),
             metrics: Metrics::default(),
             tokens: Mutex::new(HashMap::new()),
-        })
+            appends,
+        });
+        let weak = Arc::downgrade(&state);
+        std::thread::Builder::new()
+            .name("group-commit".into())
+            .spawn(move || group_committer(weak, rx))
+            .map_err(ApiError::internal)?;
+        Ok(state)
+    }
+
+    /// Appends an external event through the group committer; returns its index and
+    /// leaf hash once the transaction holding it is durable.
+    pub async fn append(&self, event: ExternalEvent) -> Result<(u64, String), ApiError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.appends
+            .send(PendingAppend { event, reply })
+            .await
+            .map_err(|_| ApiError::internal("the group committer stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the group committer stopped"))?
     }
 
     fn reader(&self) -> MutexGuard<'_, Registry> {

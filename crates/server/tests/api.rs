@@ -58,6 +58,7 @@ fn start() -> Server {
                     home: h,
                     policies: Policies::default_set(),
                     readers: 2,
+                    siem: Vec::new(),
                 },
                 listener,
                 async {

@@ -86,6 +86,10 @@ pub struct Config {
     /// read and checked by the disclose crate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclose: Option<toml::Table>,
+    /// `[siem]`: the sinks every ledger entry is forwarded to; read and checked by
+    /// the server crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siem: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -203,6 +207,7 @@ impl Home {
                 classification: None,
                 scan: None,
                 disclose: None,
+                siem: None,
             };
             let text = format!(
                 "# synthgov configuration. The store id is fixed at init; the origin is the\n\

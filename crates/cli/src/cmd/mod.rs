@@ -81,6 +81,7 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Serve(a) => serve::run_serve(&ctx, a, out),
         Command::Token(c) => serve::run_token(&ctx, c, out),
         Command::Policy(c) => serve::run_policy(c, out),
+        Command::Siem(c) => serve::run_siem(&ctx, c, out),
         Command::Flags { command } => synth::run_flags(&ctx, command, out),
         Command::Inventory => inventory::run_inventory(&ctx, out),
         Command::Classify { system } => inventory::run_classify(&ctx, system.as_deref(), out),

@@ -6,7 +6,9 @@ use synthgov_registry::Registry;
 use synthgov_registry::policy::{self, Policies};
 use synthgov_registry::tokens;
 
-use crate::cli::{PolicyCommand, ServeArgs, TokenCommand};
+use synthgov_server::siem;
+
+use crate::cli::{PolicyCommand, ServeArgs, SiemCommand, TokenCommand};
 use crate::cmd::Ctx;
 use crate::cmd::inventory::actor;
 use crate::exit::{Exit, Failure};
@@ -25,13 +27,8 @@ pub fn run_serve(ctx: &Ctx, a: ServeArgs, out: &mut Out) -> Result<Exit, Failure
     let policies = load_policies(a.policies.as_deref())?;
     // Fail here, with the CLI's message, when the store is missing or damaged.
     Registry::open(&ctx.home)?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SYNTHGOV_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    let sinks = siem::sinks_of(&ctx.home).map_err(Failure::bad_input)?;
+    init_logs();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,6 +48,7 @@ pub fn run_serve(ctx: &Ctx, a: ServeArgs, out: &mut Out) -> Result<Exit, Failure
                 home: ctx.home.clone(),
                 policies,
                 readers: a.readers,
+                siem: sinks,
             },
             listener,
             shutdown_signal(),
@@ -178,4 +176,109 @@ pub fn run_policy(c: PolicyCommand, out: &mut Out) -> Result<Exit, Failure> {
         }
     }
     Ok(Exit::Ok)
+}
+
+fn siem_failure(e: siem::SiemError) -> Failure {
+    match e {
+        siem::SiemError::Config(_) => Failure::bad_input(e),
+        other => Failure::environment(other),
+    }
+}
+
+pub fn run_siem(ctx: &Ctx, c: SiemCommand, out: &mut Out) -> Result<Exit, Failure> {
+    let reg = Registry::open(&ctx.home)?;
+    let sinks = siem::sinks_of(&ctx.home).map_err(siem_failure)?;
+    if sinks.is_empty() {
+        return Err(Failure::bad_input(anyhow!(
+            "{}: no [[siem.sinks]] configured (see docs/SERVER.md)",
+            ctx.home.config_path().display()
+        )));
+    }
+    match c {
+        SiemCommand::Status => {
+            let size = reg.ledger().size()?;
+            let mut rows = Vec::new();
+            for s in &sinks {
+                let next = siem::Cursor::of(&ctx.home, &s.name)
+                    .load()
+                    .map_err(siem_failure)?;
+                rows.push(json!({
+                    "name": s.name, "kind": s.kind, "next": next,
+                    "behind": size.saturating_sub(next),
+                }));
+            }
+            if ctx.json {
+                out.json(&json!({"ledger_size": size, "sinks": rows}))?;
+            } else {
+                out.line(&format!("ledger size {size}"))?;
+                for r in rows {
+                    out.line(&format!(
+                        "{:<16} {:<11} next {:>9}  behind {}",
+                        sanitize(r["name"].as_str().unwrap_or("")),
+                        r["kind"].as_str().unwrap_or(""),
+                        r["next"],
+                        r["behind"]
+                    ))?;
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        SiemCommand::Forward { once, sink } => {
+            let chosen: Vec<_> = sinks
+                .into_iter()
+                .filter(|s| sink.as_deref().is_none_or(|n| n == s.name))
+                .collect();
+            if chosen.is_empty() {
+                return Err(Failure::bad_input(anyhow!(
+                    "--sink {}: no such sink in synthgov.toml",
+                    sink.unwrap_or_default()
+                )));
+            }
+            if once {
+                let mut report = Vec::new();
+                for s in chosen {
+                    let mut f = siem::Forwarder::open(&ctx.home, s).map_err(siem_failure)?;
+                    let sent = f.catch_up(&reg).map_err(siem_failure)?;
+                    report.push(json!({"name": f.config.name, "sent": sent, "next": f.next()}));
+                }
+                if ctx.json {
+                    out.json(&json!({"sinks": report}))?;
+                } else {
+                    for r in report {
+                        out.line(&format!(
+                            "{}: sent {}, next {}",
+                            sanitize(r["name"].as_str().unwrap_or("")),
+                            r["sent"],
+                            r["next"]
+                        ))?;
+                    }
+                }
+                return Ok(Exit::Ok);
+            }
+            init_logs();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let handles = siem::spawn_all(&ctx.home, chosen, &stop).map_err(siem_failure)?;
+            eprintln!("forwarding to {} sink(s); Ctrl-C stops", handles.len());
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(Failure::environment)?;
+            rt.block_on(shutdown_signal());
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            for h in handles {
+                let _ = h.join();
+            }
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn init_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SYNTHGOV_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
 }
