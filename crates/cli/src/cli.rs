@@ -181,6 +181,7 @@ pub enum Command {
     /// Examples:
     ///   synthgov serve                                  # 127.0.0.1:8417
     ///   synthgov serve --addr 0.0.0.0:8417 --policies my-policies.cedar
+    ///   synthgov serve --tls-cert cert.pem --tls-key key.pem
     ///   curl -H "Authorization: Bearer $TOKEN" localhost:8417/v1/flags
     Serve(ServeArgs),
 
@@ -320,11 +321,18 @@ pub enum Command {
         trust_anchors: Option<PathBuf>,
     },
 
-    /// Walk through synthgov on a throwaway store (no service needed).
+    /// Walk through synthgov on a throwaway store (no service needed), then serve
+    /// its dashboard and API until Ctrl-C, printing the URL and an admin token.
     Demo {
         /// Keep the demo store in DIR instead of a temporary folder.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+        /// End after the walk-through instead of serving the dashboard.
+        #[arg(long)]
+        no_serve: bool,
+        /// Where to serve the dashboard (another free port if this one is taken).
+        #[arg(long, default_value = "127.0.0.1:8417")]
+        addr: std::net::SocketAddr,
     },
 }
 
@@ -992,6 +1000,12 @@ pub struct ServeArgs {
     /// Read connections to the store.
     #[arg(long, default_value_t = 4)]
     pub readers: usize,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's PEM private key (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod siem;
 pub mod state;
 pub mod tlog;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -91,10 +92,19 @@ async fn count(State(s): State<Shared>, req: Request, next: Next) -> Response {
 }
 
 /// Serves until `shutdown` resolves; requests in flight (appends included) finish
-/// before this returns.
+/// before this returns. With `tls`, every connection is TLS (rustls).
 pub async fn serve(
     config: Config,
     listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ApiError> {
+    serve_with(config, listener, None, shutdown).await
+}
+
+pub async fn serve_with(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    tls: Option<tls::ServerConfig>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -102,10 +112,13 @@ pub async fn serve(
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let state = AppState::open(config.home, config.policies, config.readers)?;
     let app = router(state);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ApiError::internal);
+    let served = match tls {
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ApiError::internal),
+        Some(cfg) => tls::serve(listener, app, cfg, shutdown).await,
+    };
     // The forwarders finish the batch they are sending; their cursors say where the
     // next start resumes.
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -37,7 +37,12 @@ const ACTORS: [&str; 4] = [
     "svc:ci-gate",
 ];
 
-pub fn run(_ctx: &Ctx, keep: Option<PathBuf>, out: &mut Out) -> Result<Exit, Failure> {
+pub fn run(
+    _ctx: &Ctx,
+    keep: Option<PathBuf>,
+    serve: Option<std::net::SocketAddr>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
     let tmp;
     let dir = match keep {
         Some(d) => d,
@@ -145,8 +150,11 @@ pub fn run(_ctx: &Ctx, keep: Option<PathBuf>, out: &mut Out) -> Result<Exit, Fai
     ))?;
     drop(ledger);
     let pack_ok = audit_walk(&home, out)?;
-    out.line("\nTry it on your own store:  synthgov init && synthgov ledger append --jsonl events.jsonl && synthgov verify")?;
     let ok = report.ok && checked.is_ok() && consistent.is_ok() && pack_ok;
+    out.line("\nTry it on your own store:  synthgov init && synthgov ledger append --jsonl events.jsonl && synthgov verify")?;
+    if let Some(addr) = serve {
+        serve_walk(&home, addr, out)?;
+    }
     Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
 }
 
@@ -656,4 +664,39 @@ fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
         out.line(&format!("    FAIL {p}"))?;
     }
     Ok(v.ok())
+}
+
+/// 13: the store's dashboard and API, with an admin token to sign in with.
+fn serve_walk(home: &Home, addr: std::net::SocketAddr, out: &mut Out) -> Result<(), Failure> {
+    let mut reg = synthgov_registry::Registry::open(home)?;
+    let admin = synthgov_registry::tokens::create(
+        &mut reg,
+        &synthgov_registry::Actor {
+            name: "user:ana.compliance".into(),
+        },
+        &synthgov_registry::tokens::CreateToken {
+            role: "admin",
+            name: "demo-admin",
+            tenant: None,
+            expires_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(1)),
+        },
+    )?;
+    drop(reg);
+    let config = synthgov_server::Config {
+        home: home.clone(),
+        policies: synthgov_registry::policy::Policies::default_set(),
+        readers: 2,
+        siem: Vec::new(),
+    };
+    let fallback: std::net::SocketAddr = std::net::SocketAddr::new(addr.ip(), 0);
+    out.line("\n13. the governance server (synthgov serve) on this store:")?;
+    let token = admin.token;
+    crate::cmd::serve::serve_until_stopped(config, &[addr, fallback], None, out, |url| {
+        vec![
+            format!("    dashboard   {url}   (sign in with the admin token below)"),
+            format!("    admin token {token}"),
+            format!("    e.g. curl -H 'Authorization: Bearer {token}' {url}v1/flags"),
+            "    Ctrl-C ends the demo.".into(),
+        ]
+    })
 }

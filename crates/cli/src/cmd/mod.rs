@@ -36,7 +36,11 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Init => init::run(&ctx, out),
         Command::Ledger(c) => ledger::run(&ctx, c, out),
         Command::Verify { checkpoint } => verify::run(&ctx, checkpoint.as_deref(), out),
-        Command::Demo { keep } => demo::run(&ctx, keep, out),
+        Command::Demo {
+            keep,
+            no_serve,
+            addr,
+        } => demo::run(&ctx, keep, (!no_serve).then_some(addr), out),
         Command::Apply {
             file,
             dry_run,

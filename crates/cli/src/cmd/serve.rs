@@ -28,35 +28,69 @@ pub fn run_serve(ctx: &Ctx, a: ServeArgs, out: &mut Out) -> Result<Exit, Failure
     // Fail here, with the CLI's message, when the store is missing or damaged.
     Registry::open(&ctx.home)?;
     let sinks = siem::sinks_of(&ctx.home).map_err(Failure::bad_input)?;
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(c), Some(k)) => {
+            Some(synthgov_server::tls::load(c, k).map_err(|e| Failure::bad_input(anyhow!(e)))?)
+        }
+        _ => None,
+    };
+    let config = synthgov_server::Config {
+        home: ctx.home.clone(),
+        policies,
+        readers: a.readers,
+        siem: sinks,
+    };
+    serve_until_stopped(config, &[a.addr], tls, out, |_| Vec::new())?;
+    Ok(Exit::Ok)
+}
+
+/// Listens on the first of `addrs` that is free, prints the lines `ready` makes of
+/// the URL, and serves until Ctrl-C or SIGTERM.
+pub fn serve_until_stopped(
+    config: synthgov_server::Config,
+    addrs: &[std::net::SocketAddr],
+    tls: Option<synthgov_server::tls::ServerConfig>,
+    out: &mut Out,
+    ready: impl FnOnce(&str) -> Vec<String>,
+) -> Result<(), Failure> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
     init_logs();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(Failure::environment)?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(a.addr)
-            .await
-            .map_err(|e| Failure::environment(anyhow!("cannot listen on {}: {e}", a.addr)))?;
+        let mut last = None;
+        let mut listener = None;
+        for a in addrs {
+            match tokio::net::TcpListener::bind(a).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(e) => last = Some(anyhow!("cannot listen on {a}: {e}")),
+            }
+        }
+        let Some(listener) = listener else {
+            return Err(Failure::environment(
+                last.unwrap_or_else(|| anyhow!("no address to listen on")),
+            ));
+        };
         let addr = listener.local_addr().map_err(Failure::environment)?;
+        let url = format!("{scheme}://{addr}/");
         out.line(&format!(
-            "synthgov serving {} on http://{addr}/ (OpenAPI at /openapi.json, tiles at /tlog/); Ctrl-C stops",
-            ctx.home.dir.display()
+            "synthgov serving {} on {url} (OpenAPI at /openapi.json, tiles at /tlog/; {} SIEM sink(s)); Ctrl-C stops",
+            config.home.dir.display(),
+            config.siem.len()
         ))?;
+        for l in ready(&url) {
+            out.line(&l)?;
+        }
         out.flush()?;
-        synthgov_server::serve(
-            synthgov_server::Config {
-                home: ctx.home.clone(),
-                policies,
-                readers: a.readers,
-                siem: sinks,
-            },
-            listener,
-            shutdown_signal(),
-        )
-        .await
-        .map_err(|e| Failure::environment(anyhow!("{}", e.message)))
-    })?;
-    Ok(Exit::Ok)
+        synthgov_server::serve_with(config, listener, tls, shutdown_signal())
+            .await
+            .map_err(|e| Failure::environment(anyhow!("{}", e.message)))
+    })
 }
 
 async fn shutdown_signal() {
