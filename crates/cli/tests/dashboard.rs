@@ -5,41 +5,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{Env, node_tools, path_str, repo, tool};
+use common::{Env, node_tools, path_str, repo, serve, tool};
 use serde_json::Value;
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `synthgov serve` on a free port; returns the process and its base URL.
-fn serve(env: &Env) -> (Serve, String) {
-    let mut child = env
-        .command(&["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let at = line.find("http://").expect("serve prints its URL");
-    let url = line[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim_end_matches('/');
-    (Serve(child), url.to_owned())
-}
 
 #[test]
 fn dashboard_signs_in_shows_inventory_and_flips_the_kill_switch() {

@@ -98,7 +98,7 @@ pub async fn inventory(State(s): State<Shared>, who: Caller) -> Result<Json<Valu
 /// An asset by content hash: every registration of it, its lineage upstream and
 /// the ledger entry that recorded it.
 #[utoipa::path(get, path = "/v1/assets/{sha256}", tag = "inventory", security(("bearer" = [])),
-    params(("sha256" = String, Path, description = "hex SHA-256 of the content")),
+    params(("sha256" = String, Path, description = "hex SHA-256 of the content", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, description = "`{sha256, assets: [{asset, lineage, ledger_index}]}`"),
               (status = 404, description = "no asset with that hash (visible to this token)")))]
 pub async fn asset(

@@ -224,3 +224,33 @@ pub fn store() -> Option<(Env, PathBuf)> {
     std::fs::copy(c2pa, site.join("img/c2pa.jpg")).unwrap();
     Some((env, site))
 }
+
+/// `synthgov serve` on a free port, killed when dropped.
+pub struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `synthgov serve` on a free port; returns the process and its base URL.
+pub fn serve(env: &Env) -> (Serve, String) {
+    let mut child = env
+        .command(&["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let at = line.find("http://").expect("serve prints its URL");
+    let url = line[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('/');
+    (Serve(child), url.to_owned())
+}
