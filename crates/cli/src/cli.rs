@@ -1012,7 +1012,7 @@ pub struct ServeArgs {
 pub enum TokenCommand {
     /// Create a token; it is printed once (only its hash is kept).
     ///
-    /// Roles: admin (everything), compliance (read; inventory, flags, incidents, audit
+    /// Roles: admin (everything), compliance (read; inventory, assets, flags, incidents, audit
     /// packs), engineer (read; register assets, generate, scan), service (append
     /// events, register assets), auditor (read everything, change nothing).
     Create {

@@ -271,7 +271,15 @@ mod tests {
             ("admin", &all),
             (
                 "compliance",
-                &[Read, Scan, ApplyInventory, SetFlag, Incident, AuditPack],
+                &[
+                    Read,
+                    Scan,
+                    RegisterAsset,
+                    ApplyInventory,
+                    SetFlag,
+                    Incident,
+                    AuditPack,
+                ],
             ),
             ("engineer", &[Read, Scan, RegisterAsset, Generate]),
             ("service", &[Read, AppendEvent, RegisterAsset]),

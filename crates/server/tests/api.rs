@@ -325,17 +325,7 @@ fn kill_switch_refuses_generation_and_writes_no_dataset() {
 #[test]
 fn tenants_see_and_touch_only_their_records() {
     let s = start();
-    // The example store's inventory: generators to register against.
-    {
-        let mut reg = Registry::open(&s.home).unwrap();
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/inventory.yaml");
-        let text = std::fs::read_to_string(file).unwrap();
-        let rules = synthgov_registry::classify::RuleSet::load(None).unwrap();
-        let inv =
-            synthgov_registry::parse::parse_inventory(file, &text, &rules.use_cases()).unwrap();
-        synthgov_registry::apply::apply(&mut reg, &Actor { name: "t".into() }, &inv, false, false)
-            .unwrap();
-    }
+    apply_example_inventory(&s.home);
     let eu = token(&s.home, "service", "magento-eu", Some("eu"));
     let us = token(&s.home, "service", "magento-us", Some("us"));
     let sha = "ab".repeat(32);
@@ -600,4 +590,131 @@ fn a_tile_client_written_from_the_spec_follows_the_log() {
     );
     assert_eq!(s.call("GET", "/tlog/tile/0/x000/000", None, None).0, 404);
     assert_eq!(s.call("GET", &tile_path("1", 0, 256), None, None).0, 404);
+}
+
+/// api.md's role table, endpoint by endpoint: no token and a bad token get 401;
+/// each role gets its 2xx or 403; every 403 adds exactly one `access.denied`.
+#[test]
+fn the_role_matrix_of_the_contract() {
+    let s = start();
+    const ROLES: [&str; 5] = ["admin", "compliance", "engineer", "service", "auditor"];
+    let toks: Vec<(&str, String)> = ROLES
+        .iter()
+        .map(|r| (*r, token(&s.home, r, &format!("matrix-{r}"), None)))
+        .collect();
+    // An asset every role can look up, and a ledger to prove against.
+    apply_example_inventory(&s.home);
+    let sha = "ab".repeat(32);
+    let (st, b) = s.json(
+        "POST",
+        "/v1/assets",
+        Some(&s.admin),
+        Some(json!({"sha256": sha, "kind": "image", "generator": "product-image-gan", "uri": "matrix://seed"})),
+    );
+    assert_eq!(st, 201, "{b}");
+
+    type Body = fn(&str) -> Option<Value>;
+    // (method, path, body for a role, roles allowed, success status)
+    let any: &[&str] = &ROLES;
+    let cases: Vec<(&str, String, Body, &[&str], u16)> = vec![
+        ("GET", "/metrics".into(), |_| None, any, 200),
+        ("GET", "/v1/inventory".into(), |_| None, any, 200),
+        ("GET", format!("/v1/assets/{sha}"), |_| None, any, 200),
+        (
+            "POST",
+            "/v1/assets".into(),
+            |r| {
+                let sha = format!("{:0>64}", hex_of(r));
+                Some(
+                    json!({"sha256": sha, "kind": "text", "generator": "description-llm", "uri": format!("matrix://{r}")}),
+                )
+            },
+            &["admin", "compliance", "engineer", "service"],
+            201,
+        ),
+        (
+            "POST",
+            "/v1/events".into(),
+            |r| Some(json!({"type": "magento.matrix", "data": {"role": r}})),
+            &["admin", "service"],
+            201,
+        ),
+        (
+            "POST",
+            "/v1/generate".into(),
+            |_| Some(json!({"entity": "customers", "rows": 5, "seed": 1})),
+            &["admin", "engineer"],
+            201,
+        ),
+        ("GET", "/v1/flags".into(), |_| None, any, 200),
+        ("GET", "/v1/flags/generation".into(), |_| None, any, 200),
+        (
+            "PUT",
+            "/v1/flags/audit_mode".into(),
+            |_| Some(json!({"enabled": true, "reason": "matrix"})),
+            &["admin", "compliance"],
+            200,
+        ),
+        ("GET", "/v1/findings".into(), |_| None, any, 200),
+        ("GET", "/v1/ledger/checkpoint".into(), |_| None, any, 200),
+        ("GET", "/v1/ledger/entries/0".into(), |_| None, any, 200),
+        ("GET", "/v1/ledger/proof?index=0".into(), |_| None, any, 200),
+        (
+            "GET",
+            "/v1/ledger/consistency?old=1".into(),
+            |_| None,
+            any,
+            200,
+        ),
+        (
+            "POST",
+            "/v1/tokens".into(),
+            |r| Some(json!({"role": "auditor", "name": format!("made-by-{r}")})),
+            &["admin"],
+            201,
+        ),
+    ];
+    let mut denials = s.entries("access.denied").len();
+    for (method, path, body, allowed, ok) in &cases {
+        for bad in [None, Some("sgt_not-a-token")] {
+            let (st, b) = s.json(method, path, bad, body("none"));
+            assert_eq!(st, 401, "{method} {path} with {bad:?}: {b}");
+        }
+        for (role, tok) in &toks {
+            let (st, b) = s.json(method, path, Some(tok), body(role));
+            if allowed.contains(role) {
+                assert_eq!(st, *ok, "{method} {path} as {role}: {b}");
+            } else {
+                assert_eq!(st, 403, "{method} {path} as {role}: {b}");
+                assert_eq!(b["error"]["code"], "forbidden");
+                let now = s.entries("access.denied");
+                assert_eq!(
+                    now.len(),
+                    denials + 1,
+                    "{method} {path} as {role}: one denial event"
+                );
+                assert_eq!(now[denials]["data"]["role"], *role);
+                denials += 1;
+            }
+        }
+    }
+    // The unauthenticated endpoints.
+    for path in ["/healthz", "/openapi.json", "/tlog/checkpoint"] {
+        assert_eq!(s.call("GET", path, None, None).0, 200, "{path}");
+    }
+}
+
+fn hex_of(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The example store's inventory: generators to register against.
+fn apply_example_inventory(home: &Home) {
+    let mut reg = Registry::open(home).unwrap();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/inventory.yaml");
+    let text = std::fs::read_to_string(file).unwrap();
+    let rules = synthgov_registry::classify::RuleSet::load(None).unwrap();
+    let inv = synthgov_registry::parse::parse_inventory(file, &text, &rules.use_cases()).unwrap();
+    synthgov_registry::apply::apply(&mut reg, &Actor { name: "t".into() }, &inv, false, false)
+        .unwrap();
 }
