@@ -3,7 +3,7 @@
 #   GET /v1/assets/{sha256}: target >= 20,000 req/s, p99 < 10 ms;
 #   POST /v1/events: target >= 5,000 durable appends/s (group commit), 0 errors, and
 #   afterwards new ledger entries == 201 responses.
-# The store: 5,000 Shopify products (10,000 assets) and the example inventory, SQLite.
+# The store: 5,000 Shopify products (10,000 assets) and 1,000 datasets, SQLite.
 # The same run measures GET /healthz (no store, no auth: the HTTP stack alone) as the
 # ceiling the asset lookup is compared with.
 # wrk and the server share the machine's 2 cores. DURATION (default 30s), CONNS (64).
@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 3; }
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 BIN=$ROOT/target/release/synthgov
-python3 "$ROOT/bench/gen_catalog.py" 5000 50 "$OUT/load-catalog.csv" "$OUT/load-inventory.yaml"
+python3 "$ROOT/bench/gen_catalog.py" 5000 1000 "$OUT/load-catalog.csv" "$OUT/load-inventory.yaml"
 H=$OUT/lhome; rm -rf "$H"; "$BIN" --home "$H" init >/dev/null
 "$BIN" --home "$H" apply "$OUT/load-inventory.yaml" >/dev/null
 "$BIN" --home "$H" --quiet import shopify --csv "$OUT/load-catalog.csv" --generator gen-img >/dev/null

@@ -4,13 +4,14 @@
 //!   opening a ledger from it;
 //! - [`sqlite`]: the embedded SQLite implementation of
 //!   [`synthgov_ledger::LedgerStore`] (one file, WAL, synchronous commits);
-//! - [`migrations`]: versioned schema migrations.
-//!
-//! PostgreSQL implements the same trait in a later module.
+//! - [`migrations`]: versioned schema migrations;
+//! - [`postgres`]: the ledger on PostgreSQL, for servers sharing one log.
 
 pub mod home;
 pub mod migrations;
+pub mod postgres;
 pub mod sqlite;
 
 pub use home::{Config, Home, HomeError};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
