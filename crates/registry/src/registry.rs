@@ -337,11 +337,8 @@ impl Registry {
     pub fn object(&self, kind: &str, id: &str) -> Result<Option<Value>, RegistryError> {
         let body: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT body FROM inventory_objects WHERE kind = ?1 AND id = ?2",
-                params![kind, id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT body FROM inventory_objects WHERE kind = ?1 AND id = ?2")?
+            .query_row(params![kind, id], |r| r.get(0))
             .optional()?;
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
@@ -452,11 +449,8 @@ impl Registry {
     pub fn asset_ledger_index(&self, uri: &str) -> Result<Option<u64>, RegistryError> {
         Ok(self
             .conn()
-            .query_row(
-                "SELECT ledger_index FROM assets WHERE uri = ?1",
-                [uri],
-                |r| r.get::<_, i64>(0),
-            )
+            .prepare_cached("SELECT ledger_index FROM assets WHERE uri = ?1")?
+            .query_row([uri], |r| r.get::<_, i64>(0))
             .optional()?
             .map(|i| i as u64))
     }

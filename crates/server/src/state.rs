@@ -30,10 +30,14 @@ pub struct AppState {
     pub catalog: Catalog,
     pub metrics: Metrics,
     tokens: Mutex<HashMap<String, (TokenRecord, Instant)>>,
+    decisions: Mutex<HashMap<DecisionKey, Result<(), String>>>,
     appends: tokio::sync::mpsc::Sender<PendingAppend>,
 }
 
 pub type Shared = Arc<AppState>;
+
+/// (token id, action, resource tenant, resource shared).
+type DecisionKey = (String, &'static str, Option<String>, bool);
 
 /// Events waiting for the group committer, with where to send each receipt.
 pub struct PendingAppend {
@@ -102,6 +106,7 @@ impl AppState {
             catalog: Catalog::shipped(),
             metrics: Metrics::default(),
             tokens: Mutex::new(HashMap::new()),
+            decisions: Mutex::new(HashMap::new()),
             appends,
         });
         let weak = Arc::downgrade(&state);
@@ -192,6 +197,28 @@ impl AppState {
         }
     }
 
+    /// The policies' answer, remembered: it depends only on the token (whose role
+    /// and tenant never change), the action and the resource's attributes, and the
+    /// policies are fixed for the server's life.
+    fn decide(&self, who: &Caller, action: Action, what: &Records) -> Result<(), String> {
+        let key = (
+            who.principal.id.clone(),
+            action.as_str(),
+            what.tenant.clone(),
+            what.shared,
+        );
+        if let Some(d) = lock(&self.decisions).get(&key) {
+            return d.clone();
+        }
+        let d = self.policies.decide(&who.principal, action, what);
+        let mut cache = lock(&self.decisions);
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(key, d.clone());
+        d
+    }
+
     /// Asks the policies; a denial is recorded as `access.denied` and answered 403.
     pub async fn allow(
         self: &Arc<Self>,
@@ -199,7 +226,7 @@ impl AppState {
         action: Action,
         what: Records,
     ) -> Result<(), ApiError> {
-        let Err(reason) = self.policies.decide(&who.principal, action, &what) else {
+        let Err(reason) = self.decide(who, action, &what) else {
             return Ok(());
         };
         self.metrics.denied();
