@@ -81,6 +81,25 @@ async fn caller(s: &Shared, headers: &HeaderMap) -> Option<(Caller, String)> {
     Some((Caller::from_record(&rec), token))
 }
 
+/// The caller of a form post: signed in, and the form carries this session's CSRF
+/// value.
+async fn form_caller(
+    s: &Shared,
+    headers: &HeaderMap,
+    form_csrf: &str,
+) -> Result<(Caller, String), Response> {
+    let Some((who, token)) = caller(s, headers).await else {
+        return Err(login_page(Some("Sign in again."), StatusCode::UNAUTHORIZED));
+    };
+    if form_csrf != csrf(&token) {
+        return Err(ApiError::forbidden(
+            "the form is stale or came from another site; reload the page",
+        )
+        .into_response());
+    }
+    Ok((who, token))
+}
+
 fn login_page(message: Option<&str>, status: StatusCode) -> Response {
     let mut r = render("login.html", json!({"message": message}));
     *r.status_mut() = status;
@@ -229,13 +248,10 @@ pub async fn set_flag(
     headers: HeaderMap,
     Form(f): Form<FlagForm>,
 ) -> Response {
-    let Some((who, token)) = caller(&s, &headers).await else {
-        return login_page(Some("Sign in again."), StatusCode::UNAUTHORIZED);
+    let (who, token) = match form_caller(&s, &headers, &f.csrf).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    if f.csrf != csrf(&token) {
-        return ApiError::forbidden("the form is stale or came from another site; reload the page")
-            .into_response();
-    }
     if let Err(e) = s.allow(&who, Action::SetFlag, Records::store()).await {
         return page(
             &s,
@@ -277,13 +293,10 @@ pub async fn verify(
     headers: HeaderMap,
     Form(f): Form<VerifyForm>,
 ) -> Response {
-    let Some((who, token)) = caller(&s, &headers).await else {
-        return login_page(Some("Sign in again."), StatusCode::UNAUTHORIZED);
+    let (who, token) = match form_caller(&s, &headers, &f.csrf).await {
+        Ok(c) => c,
+        Err(r) => return r,
     };
-    if f.csrf != csrf(&token) {
-        return ApiError::forbidden("the form is stale or came from another site; reload the page")
-            .into_response();
-    }
     let r = s
         .read(|reg| {
             let ledger = reg.ledger();
