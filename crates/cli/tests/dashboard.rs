@@ -169,3 +169,63 @@ fn dashboard_refuses_bad_tokens_and_forged_forms() {
     let r = env.run(&["--json", "ledger", "list", "--type", "access.denied"]);
     assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.stdout);
 }
+
+#[test]
+fn a_tenant_token_sees_its_tenant_and_not_the_store_wide_findings() {
+    let env = Env::new();
+    let r = env.run(&["apply", path_str(&repo().join("examples/inventory.yaml"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run(&[
+        "--json", "token", "create", "--role", "engineer", "--name", "eu-eng", "--tenant", "eu",
+    ]);
+    let token = r.json()["token"].as_str().unwrap().to_owned();
+    let (_server, base) = serve(&env);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let res = agent
+        .post(&format!("{base}/ui/login"))
+        .send_form([("token", token.as_str())])
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let mut res = agent
+        .get(&format!("{base}/"))
+        .header("Cookie", &session)
+        .call()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.body_mut().read_to_string().unwrap();
+    assert!(
+        page.contains("not shown to a token bound to tenant eu"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("SG-GOV-"),
+        "store-wide findings leaked to a tenant token"
+    );
+    // An admin does see them (the example store has governance findings).
+    let r = env.run(&[
+        "--json", "token", "create", "--role", "admin", "--name", "adm",
+    ]);
+    let admin = r.json()["token"].as_str().unwrap().to_owned();
+    let res = agent
+        .post(&format!("{base}/ui/login"))
+        .send_form([("token", admin.as_str())])
+        .unwrap();
+    let session = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut res = agent
+        .get(&format!("{base}/"))
+        .header("Cookie", &session)
+        .call()
+        .unwrap();
+    assert!(res.body_mut().read_to_string().unwrap().contains("SG-GOV-"));
+}

@@ -120,7 +120,12 @@ async fn page(s: &Shared, who: &Caller, token: &str, notice: Option<String>) -> 
     }
     let st = s.clone();
     let tenant = who.tenant().map(str::to_owned);
-    let view = s.read(move |reg| view(&st, reg, tenant.as_deref())).await;
+    // Findings and incidents are store-wide records: a token bound to one tenant
+    // reads them only where the policies say so (the default ones do not).
+    let store_wide = s.permits(who, Action::Read, &Records::store());
+    let view = s
+        .read(move |reg| view(&st, reg, tenant.as_deref(), store_wide))
+        .await;
     match view {
         Ok(mut v) => {
             let p = &who.principal;
@@ -134,7 +139,12 @@ async fn page(s: &Shared, who: &Caller, token: &str, notice: Option<String>) -> 
 }
 
 /// What the page shows, gathered from the library (the same calls as the API).
-fn view(s: &Shared, reg: &Registry, tenant: Option<&str>) -> Result<Value, ApiError> {
+fn view(
+    s: &Shared,
+    reg: &Registry,
+    tenant: Option<&str>,
+    store_wide: bool,
+) -> Result<Value, ApiError> {
     let mut inv = export::inventory_document(reg)?;
     let mut assets: Vec<Value> = inv["assets"].as_array().cloned().unwrap_or_default();
     if let Some(t) = tenant {
@@ -151,12 +161,15 @@ fn view(s: &Shared, reg: &Registry, tenant: Option<&str>) -> Result<Value, ApiEr
     let diagram = synthgov_audit::diagram::data_flow(&current, &training);
 
     let now = time::OffsetDateTime::now_utc();
-    let (findings, _) = synthgov_scan::governance::scan_registry(&s.catalog, reg, &rules, now)?;
-    let incident_rules = incident::IncidentRules::shipped();
+    let mut findings = Vec::new();
     let mut incidents = Vec::new();
-    for inc in incident::list(reg)? {
-        let clocks = incident::clocks(&incident_rules, &inc, now)?;
-        incidents.push(json!({"incident": inc, "clocks": clocks}));
+    if store_wide {
+        findings = synthgov_scan::governance::scan_registry(&s.catalog, reg, &rules, now)?.0;
+        let incident_rules = incident::IncidentRules::shipped();
+        for inc in incident::list(reg)? {
+            let clocks = incident::clocks(&incident_rules, &inc, now)?;
+            incidents.push(json!({"incident": inc, "clocks": clocks}));
+        }
     }
 
     let size = reg.ledger().size()?;
@@ -190,6 +203,7 @@ fn view(s: &Shared, reg: &Registry, tenant: Option<&str>) -> Result<Value, ApiEr
         "shown": SHOWN,
         "classifications": classes,
         "diagram": diagram,
+        "store_wide": store_wide,
         "findings": findings,
         "incidents": incidents,
         "flags": flags,

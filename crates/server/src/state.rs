@@ -219,6 +219,12 @@ impl AppState {
         d
     }
 
+    /// Whether the policies permit it, without recording anything: for deciding
+    /// what a page shows, not for refusing a request.
+    pub fn permits(&self, who: &Caller, action: Action, what: &Records) -> bool {
+        self.decide(who, action, what).is_ok()
+    }
+
     /// Asks the policies; a denial is recorded as `access.denied` and answered 403.
     pub async fn allow(
         self: &Arc<Self>,
