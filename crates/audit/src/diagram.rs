@@ -2,7 +2,8 @@
 //! real sources | generators | synthetic datasets | systems | surfaces. A dashed line
 //! marks the separation between real and synthetic data; a dataset that sits in
 //! production, or a system fed by both real sources and synthetic datasets, is drawn
-//! as a separation point (red, with the reason in its label).
+//! as a separation point (red, with the reason in its label). The same graph is
+//! also written as Graphviz DOT, and laid out by `dot` when it is installed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -35,8 +36,15 @@ fn surface_name(s: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
+/// The diagram's boxes (by key), arrows, and how many boxes each column holds.
+struct Graph {
+    nodes: BTreeMap<String, Node>,
+    edges: Vec<(String, String)>,
+    rows: [i64; 5],
+}
+
 /// `training`: (system, dataset, version) as the registry records it.
-pub fn data_flow(inv: &Inventory, training: &[(String, String, Option<u64>)]) -> String {
+fn graph(inv: &Inventory, training: &[(String, String, Option<u64>)]) -> Graph {
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     let mut rows = [0i64; 5];
     let mut add = |nodes: &mut BTreeMap<String, Node>, key: String, col: usize, label: String| {
@@ -121,6 +129,12 @@ pub fn data_flow(inv: &Inventory, training: &[(String, String, Option<u64>)]) ->
     }
     edges.sort();
     edges.dedup();
+    Graph { nodes, edges, rows }
+}
+
+/// The data-flow diagram as SVG, laid out here.
+pub fn data_flow(inv: &Inventory, training: &[(String, String, Option<u64>)]) -> String {
+    let Graph { nodes, edges, rows } = graph(inv, training);
 
     let max_rows = rows.iter().copied().max().unwrap_or(0).max(1);
     let width = LEFT * 2 + COL_W * 4 + BOX_W;
@@ -206,4 +220,68 @@ pub fn data_flow(inv: &Inventory, training: &[(String, String, Option<u64>)]) ->
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The same graph as Graphviz DOT, for an auditor who wants to lay it out again
+/// (`dot -Tsvg data-flow.dot`): one cluster per column, separation points in red.
+pub fn data_flow_dot(inv: &Inventory, training: &[(String, String, Option<u64>)]) -> String {
+    let Graph { nodes, edges, .. } = graph(inv, training);
+    let q = |s: &str| {
+        let e = s
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
+        format!("\"{e}\"")
+    };
+    let mut out = String::from(
+        "digraph data_flow {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\", fontsize=10];\n",
+    );
+    const COLUMNS: [&str; 5] = [
+        "real sources",
+        "generators",
+        "synthetic datasets",
+        "AI systems",
+        "surfaces",
+    ];
+    for (col, title) in COLUMNS.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{col} {{\n    label={};", q(title));
+        for (key, n) in nodes.iter().filter(|(_, n)| n.col == col as i64) {
+            let label = match &n.note {
+                Some(note) => format!("{}\n{note}", n.label),
+                None => n.label.clone(),
+            };
+            let color = if n.alert {
+                ", color=red, fontcolor=red"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "    {} [label={}{color}];", q(key), q(&label));
+        }
+        out.push_str("  }\n");
+    }
+    for (from, to) in &edges {
+        if nodes.contains_key(from) && nodes.contains_key(to) {
+            let _ = writeln!(out, "  {} -> {};", q(from), q(to));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `dot -Tsvg` of DOT text, when Graphviz (Debian's `graphviz`) is on PATH; None
+/// otherwise or when it fails, and the pack keeps only its own layout.
+pub fn graphviz_svg(dot_text: &str) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    // dot reads all of its input before it writes, so this cannot deadlock.
+    child.stdin.take()?.write_all(dot_text.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    (out.status.success() && !out.stdout.is_empty()).then_some(out.stdout)
 }

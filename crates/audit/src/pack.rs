@@ -447,10 +447,16 @@ pub fn build(reg: &mut Registry, inp: &Inputs) -> Result<Pack, PackError> {
         card_paths.push((gen_.id.clone(), path.clone(), supplied));
         files.push((path, text.into_bytes()));
     }
+    let training = reg.training()?;
     files.push((
         "diagrams/data-flow.svg".into(),
-        diagram::data_flow(&g.inv, reg.training()?.as_slice()).into_bytes(),
+        diagram::data_flow(&g.inv, &training).into_bytes(),
     ));
+    let dot = diagram::data_flow_dot(&g.inv, &training);
+    if let Some(svg) = diagram::graphviz_svg(&dot) {
+        files.push(("diagrams/data-flow.graphviz.svg".into(), svg));
+    }
+    files.push(("diagrams/data-flow.dot".into(), dot.into_bytes()));
     files.push(("inventory.json".into(), pretty(&g.inventory_doc)));
     files.push(("findings.json".into(), pretty(&findings_doc)));
     files.push(("findings.sarif".into(), pretty(&sarif)));

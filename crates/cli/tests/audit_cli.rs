@@ -388,6 +388,25 @@ fn pack_documents_validate_against_their_schemas() {
     let svg = std::fs::read_to_string(pack.join("diagrams/data-flow.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("the diagram is well-formed SVG");
     assert!(svg.contains("separation: real | synthetic"));
+    // The same graph as Graphviz DOT; laid out by dot too where it is installed.
+    let dot = std::fs::read_to_string(pack.join("diagrams/data-flow.dot")).unwrap();
+    assert!(dot.starts_with("digraph data_flow {"), "{dot}");
+    assert!(
+        dot.contains("subgraph cluster_2 {") && dot.contains(" -> "),
+        "{dot}"
+    );
+    let graphviz = pack.join("diagrams/data-flow.graphviz.svg");
+    if common::tool("graphviz dot", Command::new("dot").arg("-V")) {
+        let svg = std::fs::read_to_string(&graphviz).expect("dot is installed: a Graphviz layout");
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(&svg, opts).expect("Graphviz SVG parses");
+        assert!(doc.descendants().filter(|n| n.has_tag_name("g")).count() > 5);
+    } else {
+        assert!(!graphviz.exists());
+    }
     let findings = read("findings.json");
     assert!(
         findings["findings"]
