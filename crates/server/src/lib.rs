@@ -107,10 +107,12 @@ pub async fn serve_with(
     tls: Option<tls::ServerConfig>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ApiError> {
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let forwarders = siem::spawn_all(&config.home, config.siem, &stop)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let home = config.home.clone();
     let state = AppState::open(config.home, config.policies, config.readers)?;
+    // After the store opened: a server that cannot start leaves no forwarder behind.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let forwarders = siem::spawn_all(&home, config.siem, &stop)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let app = router(state);
     let served = match tls {
         None => axum::serve(listener, app)
