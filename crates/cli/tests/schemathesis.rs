@@ -29,6 +29,8 @@ fn schemathesis_finds_no_server_error_on_the_read_endpoints() {
         .args(["--include-method", "GET", "--checks", "not_a_server_error"])
         .args(["--max-examples", "40", "--no-color"])
         .env("SCHEMATHESIS_HOOKS", "")
+        // It keeps a cache folder where it runs: in the test's folder, not the repo.
+        .current_dir(env.dir.path())
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
