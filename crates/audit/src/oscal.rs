@@ -5,7 +5,6 @@
 //! pack proves against its checkpoint.
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use synthgov_core::finding::Finding;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -15,20 +14,7 @@ use crate::pack::{Period, ScanEvidence};
 /// A name-based UUID (RFC 9562 version 5 layout, SHA-256 truncated): the same pack
 /// content gives the same ids.
 pub fn uuid(name: &str) -> String {
-    let h = Sha256::digest(name.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&h[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..]
-    )
+    synthgov_registry::lineage::name_uuid(name, 5)
 }
 
 pub struct Input<'a> {

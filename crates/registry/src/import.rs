@@ -26,13 +26,7 @@ pub fn record_catalog(
     catalog: &Catalog,
     generator: Option<&str>,
 ) -> Result<ImportCounts, RegistryError> {
-    if let Some(g) = generator
-        && reg.object("generator", g)?.is_none()
-    {
-        return Err(RegistryError::BadRequest(format!(
-            "--generator {g:?} is not in the inventory (declare it and run `synthgov apply`)"
-        )));
-    }
+    crate::register::require_declared(reg, generator, None, |f| format!("--{f}"))?;
     let product_key = if platform == "shopify" {
         "handle"
     } else {

@@ -256,9 +256,15 @@ pub fn to_mermaid(g: &Graph) -> String {
 
 /// A deterministic UUID (version 8 layout) from a name.
 fn uuid_from(name: &str) -> String {
+    name_uuid(name, 8)
+}
+
+/// A name-based UUID from SHA-256 (RFC 9562 layout; `version` 5 for schemas that
+/// only accept 4 or 5, such as OSCAL's, 8 for "custom"): the same name, the same id.
+pub fn name_uuid(name: &str, version: u8) -> String {
     let h = Sha256::digest(name.as_bytes());
     let mut b: [u8; 16] = h[..16].try_into().expect("16 bytes");
-    b[6] = (b[6] & 0x0f) | 0x80;
+    b[6] = (b[6] & 0x0f) | (version << 4);
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = hex::encode(b);
     format!(

@@ -92,6 +92,27 @@ pub struct RegisterReport {
 }
 
 /// Lists the files under `paths` (directories walked, hidden entries skipped), sorted.
+/// Refuses a generator or dataset the inventory does not declare; `field` names the
+/// option or field as the caller's user wrote it (`--generator`, `generator:`).
+pub fn require_declared(
+    reg: &Registry,
+    generator: Option<&str>,
+    dataset: Option<&str>,
+    field: impl Fn(&str) -> String,
+) -> Result<(), RegistryError> {
+    for (kind, id) in [("generator", generator), ("dataset", dataset)] {
+        if let Some(id) = id
+            && reg.object(kind, id)?.is_none()
+        {
+            return Err(RegistryError::BadRequest(format!(
+                "{} {id:?} is not in the inventory (declare it and run `synthgov apply`)",
+                field(kind)
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RegistryError> {
     let mut files = Vec::new();
     for p in paths {
@@ -192,19 +213,9 @@ pub fn register(
     total_bytes_hint: &mut dyn FnMut(u64),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RegisterReport, RegistryError> {
-    if reg.object("generator", &req.generator)?.is_none() {
-        return Err(RegistryError::BadRequest(format!(
-            "--generator {:?} is not in the inventory (declare it and run `synthgov apply`)",
-            req.generator
-        )));
-    }
-    if let Some(d) = &req.dataset
-        && reg.object("dataset", d)?.is_none()
-    {
-        return Err(RegistryError::BadRequest(format!(
-            "--dataset {d:?} is not in the inventory (declare it and run `synthgov apply`)"
-        )));
-    }
+    require_declared(reg, Some(&req.generator), req.dataset.as_deref(), |f| {
+        format!("--{f}")
+    })?;
     let files = collect_files(&req.paths)?;
     if files.is_empty() {
         return Err(RegistryError::BadRequest(
@@ -409,19 +420,9 @@ pub fn register_reported(
             req.kind
         ))
     })?;
-    if reg.object("generator", &req.generator)?.is_none() {
-        return Err(RegistryError::BadRequest(format!(
-            "generator: {:?} is not in the inventory",
-            req.generator
-        )));
-    }
-    if let Some(d) = &req.dataset
-        && reg.object("dataset", d)?.is_none()
-    {
-        return Err(RegistryError::BadRequest(format!(
-            "dataset: {d:?} is not in the inventory"
-        )));
-    }
+    require_declared(reg, Some(&req.generator), req.dataset.as_deref(), |f| {
+        format!("{f}:")
+    })?;
     let uri = match &req.uri {
         Some(u) if u.trim().is_empty() || u.len() > 2048 => {
             return Err(RegistryError::BadRequest(
