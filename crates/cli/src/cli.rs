@@ -25,6 +25,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
 
+    /// Keep the store in PostgreSQL (postgres://user@host:5432/db; add
+    /// ?options=-csearch_path%3Dschema for a schema) instead of the home's SQLite
+    /// file. Servers that share one database share one log. `init` remembers it in
+    /// synthgov.toml ([store] url); keys and config stay in the home folder
+    /// [env: SYNTHGOV_DATABASE]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
@@ -39,7 +47,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create the home folder: config, SQLite store, Ed25519 ledger key, store id.
+    /// Create the home folder: config, store (SQLite file, or PostgreSQL with
+    /// --database), Ed25519 ledger key, store id.
     ///
     /// Safe to run again: it creates only what is missing and never replaces a key.
     Init,

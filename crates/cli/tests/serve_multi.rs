@@ -1,12 +1,13 @@
-//! Two `synthgov serve` processes on one store (the home's SQLite file): clients of
-//! both append at once and the log verifies and holds every acknowledged event; a
-//! flag flipped through one server is seen by the other within a second.
+//! Two `synthgov serve` processes on one store (the home's SQLite file, or one
+//! PostgreSQL database): clients of both append at once and the log verifies and
+//! holds every acknowledged event; a flag flipped through one server is seen by the
+//! other within a second.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Env, serve};
+use common::{Env, fresh_postgres, serve};
 use serde_json::{Value, json};
 
 fn agent() -> ureq::Agent {
@@ -17,15 +18,24 @@ fn agent() -> ureq::Agent {
 }
 
 #[test]
-fn two_servers_on_one_store_append_to_one_log_and_share_flags() {
-    let env = Env::new();
+fn two_servers_on_one_sqlite_file_append_to_one_log_and_share_flags() {
+    two_servers_share_one_log_and_flags(&Env::new());
+}
+
+#[test]
+fn two_servers_on_one_postgresql_append_to_one_log_and_share_flags() {
+    let Some(url) = fresh_postgres() else { return };
+    two_servers_share_one_log_and_flags(&Env::with_database(Some(url)));
+}
+
+fn two_servers_share_one_log_and_flags(env: &Env) {
     let r = env.run(&[
         "--json", "token", "create", "--role", "admin", "--name", "multi",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let token = r.json()["token"].as_str().unwrap().to_owned();
-    let (_a, url_a) = serve(&env);
-    let (_b, url_b) = serve(&env);
+    let (_a, url_a) = serve(env);
+    let (_b, url_b) = serve(env);
     let start = env.size();
 
     // Four clients per server, 50 events each, all at once.

@@ -37,12 +37,6 @@ pub enum RegistryError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for RegistryError {
-    fn from(e: rusqlite::Error) -> Self {
-        RegistryError::Store(synthgov_store::sqlite::sql_error(e))
-    }
-}
-
 impl RegistryError {
     pub fn is_bad_input(&self) -> bool {
         match self {

@@ -2,7 +2,6 @@
 //! A flip is a `flag.changed` ledger event through the one write path; a flag never
 //! set is on.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, json};
 
@@ -33,20 +32,22 @@ fn valid_name(name: &str) -> bool {
 impl Registry {
     /// Every flag that was ever set, plus `generation` (on unless set off).
     pub fn flags(&self) -> Result<Vec<Flag>, RegistryError> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT name, enabled, changed_at, changed_by, reason FROM flags ORDER BY name",
+            &[],
         )?;
-        let mut flags: Vec<Flag> = stmt
-            .query_map([], |r| {
+        let mut flags = rows
+            .iter()
+            .map(|r| {
                 Ok(Flag {
-                    name: r.get(0)?,
-                    enabled: r.get::<_, i64>(1)? != 0,
-                    changed_at: r.get(2)?,
-                    changed_by: r.get(3)?,
-                    reason: r.get(4)?,
+                    name: r.text(0)?,
+                    enabled: r.int(1)? != 0,
+                    changed_at: r.opt_text(2)?,
+                    changed_by: r.opt_text(3)?,
+                    reason: r.opt_text(4)?,
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            })
+            .collect::<Result<Vec<Flag>, RegistryError>>()?;
         if !flags.iter().any(|f| f.name == GENERATION) {
             flags.insert(
                 0,
@@ -64,13 +65,13 @@ impl Registry {
 
     /// Whether `name` is on (a flag never set is on).
     pub fn flag_enabled(&self, name: &str) -> Result<bool, RegistryError> {
-        let v: Option<i64> = self
-            .conn()
-            .query_row("SELECT enabled FROM flags WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        Ok(v.is_none_or(|v| v != 0))
+        let row = self
+            .db()
+            .query_opt("SELECT enabled FROM flags WHERE name = ?1", &[name.into()])?;
+        Ok(match row {
+            Some(r) => r.int(0)? != 0,
+            None => true,
+        })
     }
 
     /// Sets a flag; a no-op (no event) when it already has that value.

@@ -1,13 +1,13 @@
 //! [`Registry`]: the one write path. Every state change is authorized, appended to the
-//! ledger as an event, and applied to the projection tables, all in one SQLite
-//! transaction: either the event and its projection both exist, or neither does.
+//! ledger as an event, and applied to the projection tables, all in one database
+//! transaction (SQLite or PostgreSQL): either the event and its projection both exist, or neither does.
 
-use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 use synthgov_core::Event;
 use synthgov_core::event::now_rfc3339;
 use synthgov_ledger::{AppendReceipt, Ledger, PreparedEntry, append_in_tx};
-use synthgov_store::{Home, SqliteStore};
+use synthgov_store::sql::{Row, Sql};
+use synthgov_store::{Db, Home};
 
 use crate::error::RegistryError;
 
@@ -163,7 +163,7 @@ impl ExternalEvent {
 }
 
 pub struct Registry {
-    ledger: Ledger<SqliteStore>,
+    ledger: Ledger<Db>,
     authorizer: Box<dyn Authorizer + Send>,
 }
 
@@ -182,16 +182,17 @@ impl Registry {
         self
     }
 
-    pub fn ledger(&self) -> &Ledger<SqliteStore> {
+    pub fn ledger(&self) -> &Ledger<Db> {
         &self.ledger
     }
 
-    pub fn ledger_mut(&mut self) -> &mut Ledger<SqliteStore> {
+    pub fn ledger_mut(&mut self) -> &mut Ledger<Db> {
         &mut self.ledger
     }
 
-    pub(crate) fn conn(&self) -> &rusqlite::Connection {
-        self.ledger.store().connection()
+    /// The store, for the projection queries.
+    pub(crate) fn db(&self) -> &Db {
+        self.ledger.store()
     }
 
     /// The one write path: authorize `action`, append one event per change, apply the
@@ -237,7 +238,7 @@ impl Registry {
         let receipt = append_in_tx(&mut tx, &mut || Ok(once.take()), &mut |_| {})?;
         for (i, (_, c)) in changes.iter().enumerate() {
             project(
-                tx.sql(),
+                &mut tx,
                 receipt.first_index + i as u64,
                 &time,
                 &c.projection,
@@ -264,22 +265,24 @@ impl Registry {
         &self,
     ) -> Result<Vec<(String, u64, String, Vec<String>, Vec<u8>, u64, u32, u64)>, RegistryError>
     {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT dataset, version, entity, columns, filter, bits, hashes, items FROM fingerprints ORDER BY dataset, version",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)? as u64,
-                r.get::<_, String>(2)?,
-                serde_json::from_str::<Vec<String>>(&r.get::<_, String>(3)?).unwrap_or_default(),
-                r.get::<_, Vec<u8>>(4)?,
-                r.get::<_, i64>(5)? as u64,
-                r.get::<_, i64>(6)? as u32,
-                r.get::<_, i64>(7)? as u64,
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.text(0)?,
+                    r.int(1)? as u64,
+                    r.text(2)?,
+                    serde_json::from_str::<Vec<String>>(&r.text(3)?).unwrap_or_default(),
+                    r.blob(4)?,
+                    r.int(5)? as u64,
+                    r.int(6)? as u32,
+                    r.int(7)? as u64,
+                ))
+            })
+            .collect()
     }
 
     /// Appends an event that changes no projection (e.g. a refusal), through the same path.
@@ -335,93 +338,89 @@ impl Registry {
 
     /// The stored body of an inventory object.
     pub fn object(&self, kind: &str, id: &str) -> Result<Option<Value>, RegistryError> {
-        let body: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT body FROM inventory_objects WHERE kind = ?1 AND id = ?2")?
-            .query_row(params![kind, id], |r| r.get(0))
-            .optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+        let row = self.db().query_opt(
+            "SELECT body FROM inventory_objects WHERE kind = ?1 AND id = ?2",
+            &[kind.into(), id.into()],
+        )?;
+        Ok(match row {
+            Some(r) => serde_json::from_str(&r.text(0)?).ok(),
+            None => None,
+        })
     }
 
     /// All stored objects of a kind, by id.
     pub fn objects(&self, kind: &str) -> Result<Vec<(String, Value)>, RegistryError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, body FROM inventory_objects WHERE kind = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([kind], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, body) = row?;
-            out.push((id, serde_json::from_str(&body).unwrap_or(Value::Null)));
-        }
-        Ok(out)
+        let rows = self.db().query(
+            "SELECT id, body FROM inventory_objects WHERE kind = ?1 ORDER BY id",
+            &[kind.into()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.text(0)?,
+                    serde_json::from_str(&r.text(1)?).unwrap_or(Value::Null),
+                ))
+            })
+            .collect()
     }
 
     /// Every projection row and the ledger entry that set it: (table, key, index).
     /// Tables: `inventory/<kind>`, `asset`, `dataset_version`, `flag`. Audit packs
     /// cite these entries as evidence.
     pub fn evidence_index(&self) -> Result<Vec<(String, String, u64)>, RegistryError> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT 'inventory/' || kind, id, ledger_index FROM inventory_objects
              UNION ALL SELECT 'asset', uri, ledger_index FROM assets
              UNION ALL SELECT 'dataset_version', dataset || '@' || version, ledger_index FROM dataset_versions
              UNION ALL SELECT 'flag', name, ledger_index FROM flags",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)? as u64,
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.int(2)? as u64)))
+            .collect()
     }
 
     /// Latest version of a dataset: (version, content sha256).
     pub fn latest_version(&self, dataset: &str) -> Result<Option<(u64, String)>, RegistryError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT version, content_sha256 FROM dataset_versions WHERE dataset = ?1 ORDER BY version DESC LIMIT 1",
-                [dataset],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
-            )
-            .optional()?)
+        let row = self.db().query_opt(
+            "SELECT version, content_sha256 FROM dataset_versions WHERE dataset = ?1 ORDER BY version DESC LIMIT 1",
+            &[dataset.into()],
+        )?;
+        Ok(match row {
+            Some(r) => Some((r.int(0)? as u64, r.text(1)?)),
+            None => None,
+        })
     }
 
     /// Every dataset version: (dataset, version, sha256, files, bytes, ledger index).
     pub fn dataset_versions(&self) -> Result<Vec<DatasetVersion>, RegistryError> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT dataset, version, content_sha256, files, bytes, ledger_index FROM dataset_versions ORDER BY dataset, version",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(DatasetVersion {
-                dataset: r.get(0)?,
-                version: r.get::<_, i64>(1)? as u64,
-                content_sha256: r.get(2)?,
-                files: r.get::<_, i64>(3)? as u64,
-                bytes: r.get::<_, i64>(4)? as u64,
-                ledger_index: r.get::<_, i64>(5)? as u64,
+        rows.iter()
+            .map(|r| {
+                Ok(DatasetVersion {
+                    dataset: r.text(0)?,
+                    version: r.int(1)? as u64,
+                    content_sha256: r.text(2)?,
+                    files: r.int(3)? as u64,
+                    bytes: r.int(4)? as u64,
+                    ledger_index: r.int(5)? as u64,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// (system, dataset, version) training links.
     pub fn training(&self) -> Result<Vec<(String, String, Option<u64>)>, RegistryError> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT system, dataset, version FROM system_training ORDER BY system, dataset",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.opt_int(2)?.map(|v| v as u64))))
+            .collect()
     }
 
     /// Systems trained on a version of `dataset` (any version when `version` is None).
@@ -430,47 +429,52 @@ impl Registry {
         dataset: &str,
         version: Option<u64>,
     ) -> Result<Vec<String>, RegistryError> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT system FROM system_training WHERE dataset = ?1 AND (?2 IS NULL OR version = ?2) ORDER BY system",
+            &[dataset.into(), version.map(|v| v as i64).into()],
         )?;
-        let rows = stmt.query_map(params![dataset, version.map(|v| v as i64)], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.iter().map(|r| Ok(r.text(0)?)).collect()
     }
 
     /// The asset at `uri`.
     pub fn asset(&self, uri: &str) -> Result<Option<AssetRow>, RegistryError> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("{ASSET_SELECT} WHERE uri = ?1"))?;
-        Ok(stmt.query_row([uri], asset_from_row).optional()?)
+        self.db()
+            .query_opt(&format!("{ASSET_SELECT} WHERE uri = ?1"), &[uri.into()])?
+            .map(|r| asset_from_row(&r))
+            .transpose()
     }
 
     /// The ledger entry that last recorded the asset at `uri`.
     pub fn asset_ledger_index(&self, uri: &str) -> Result<Option<u64>, RegistryError> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT ledger_index FROM assets WHERE uri = ?1")?
-            .query_row([uri], |r| r.get::<_, i64>(0))
-            .optional()?
-            .map(|i| i as u64))
+        let row = self.db().query_opt(
+            "SELECT ledger_index FROM assets WHERE uri = ?1",
+            &[uri.into()],
+        )?;
+        Ok(match row {
+            Some(r) => Some(r.int(0)? as u64),
+            None => None,
+        })
     }
 
     /// Assets with content hash `sha256`.
     pub fn assets_by_hash(&self, sha256: &str) -> Result<Vec<AssetRow>, RegistryError> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("{ASSET_SELECT} WHERE sha256 = ?1 ORDER BY uri"))?;
-        let rows = stmt.query_map([sha256], asset_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db()
+            .query(
+                &format!("{ASSET_SELECT} WHERE sha256 = ?1 ORDER BY uri"),
+                &[sha256.into()],
+            )?
+            .iter()
+            .map(asset_from_row)
+            .collect()
     }
 
     /// Every asset, by uri.
     pub fn assets(&self) -> Result<Vec<AssetRow>, RegistryError> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("{ASSET_SELECT} ORDER BY uri"))?;
-        let rows = stmt.query_map([], asset_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db()
+            .query(&format!("{ASSET_SELECT} ORDER BY uri"), &[])?
+            .iter()
+            .map(asset_from_row)
+            .collect()
     }
 }
 
@@ -487,18 +491,18 @@ pub struct DatasetVersion {
 
 const ASSET_SELECT: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs FROM assets";
 
-fn asset_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssetRow> {
+fn asset_from_row(r: &Row) -> Result<AssetRow, RegistryError> {
     Ok(AssetRow {
-        uri: r.get(0)?,
-        sha256: r.get(1)?,
-        kind: r.get(2)?,
-        generator: r.get(3)?,
-        dataset: r.get(4)?,
-        surface: r.get(5)?,
-        platform: r.get(6)?,
-        ai_generated: r.get::<_, i64>(7)? != 0,
-        bytes: r.get::<_, Option<i64>>(8)?.map(|b| b as u64),
-        attrs: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or(Value::Null),
+        uri: r.text(0)?,
+        sha256: r.opt_text(1)?,
+        kind: r.text(2)?,
+        generator: r.opt_text(3)?,
+        dataset: r.opt_text(4)?,
+        surface: r.opt_text(5)?,
+        platform: r.opt_text(6)?,
+        ai_generated: r.int(7)? != 0,
+        bytes: r.opt_int(8)?.map(|b| b as u64),
+        attrs: serde_json::from_str(&r.text(9)?).unwrap_or(Value::Null),
     })
 }
 
@@ -507,12 +511,7 @@ fn canonical(v: &Value) -> String {
         .expect("UTF-8")
 }
 
-fn project(
-    tx: &rusqlite::Transaction,
-    index: u64,
-    time: &str,
-    p: &Projection,
-) -> Result<(), RegistryError> {
+fn project(tx: &mut dyn Sql, index: u64, time: &str, p: &Projection) -> Result<(), RegistryError> {
     let index = index as i64;
     match p {
         Projection::SetFlag {
@@ -521,11 +520,18 @@ fn project(
             actor,
             reason,
         } => {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO flags (name, enabled, changed_at, changed_by, reason, ledger_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at,
                    changed_by = excluded.changed_by, reason = excluded.reason, ledger_index = excluded.ledger_index",
-                params![name, *enabled as i64, time, actor, reason, index],
+                &[
+                    name.into(),
+                    (*enabled).into(),
+                    time.into(),
+                    actor.into(),
+                    reason.into(),
+                    index.into(),
+                ],
             )?;
         }
         Projection::PutFingerprints {
@@ -538,36 +544,41 @@ fn project(
             hashes,
             items,
         } => {
-            tx.execute(
+            let columns = serde_json::to_string(columns).expect("strings serialize");
+            tx.exec(
                 "INSERT INTO fingerprints (dataset, version, entity, columns, filter, bits, hashes, items)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    dataset,
-                    *version as i64,
-                    entity,
-                    serde_json::to_string(columns).expect("strings serialize"),
-                    filter,
-                    *bits as i64,
-                    *hashes as i64,
-                    *items as i64
+                &[
+                    dataset.into(),
+                    (*version as i64).into(),
+                    entity.into(),
+                    (&columns).into(),
+                    filter.into(),
+                    (*bits as i64).into(),
+                    i64::from(*hashes).into(),
+                    (*items as i64).into(),
                 ],
             )?;
         }
         Projection::None => {}
         Projection::PutObject { kind, id, body } => {
-            tx.prepare_cached(
+            let body = canonical(body);
+            tx.exec(
                 "INSERT INTO inventory_objects (kind, id, body, ledger_index) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ledger_index = excluded.ledger_index",
-            )?
-            .execute(params![kind, id, canonical(body), index])?;
+                &[kind.into(), id.into(), (&body).into(), index.into()],
+            )?;
         }
         Projection::RemoveObject { kind, id } => {
-            tx.execute(
+            tx.exec(
                 "DELETE FROM inventory_objects WHERE kind = ?1 AND id = ?2",
-                params![kind, id],
+                &[kind.into(), id.into()],
             )?;
             if kind == "system" {
-                tx.execute("DELETE FROM system_training WHERE system = ?1", [id])?;
+                tx.exec(
+                    "DELETE FROM system_training WHERE system = ?1",
+                    &[id.into()],
+                )?;
             }
         }
         Projection::PutDatasetVersion {
@@ -577,43 +588,54 @@ fn project(
             files,
             bytes,
         } => {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO dataset_versions (dataset, version, content_sha256, files, bytes, ledger_index)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![dataset, *version as i64, content_sha256, *files as i64, *bytes as i64, index],
+                &[
+                    dataset.into(),
+                    (*version as i64).into(),
+                    content_sha256.into(),
+                    (*files as i64).into(),
+                    (*bytes as i64).into(),
+                    index.into(),
+                ],
             )?;
         }
         Projection::SetTraining { system, datasets } => {
-            tx.execute("DELETE FROM system_training WHERE system = ?1", [system])?;
+            tx.exec(
+                "DELETE FROM system_training WHERE system = ?1",
+                &[system.into()],
+            )?;
             for (d, v) in datasets {
-                tx.execute(
+                tx.exec(
                     "INSERT INTO system_training (system, dataset, version) VALUES (?1, ?2, ?3)",
-                    params![system, d, v.map(|v| v as i64)],
+                    &[system.into(), d.into(), v.map(|v| v as i64).into()],
                 )?;
             }
         }
         Projection::PutAsset(a) => {
-            tx.prepare_cached(
+            let attrs = canonical(&a.attrs);
+            tx.exec(
                 "INSERT INTO assets (uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (uri) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind,
                    generator = excluded.generator, dataset = excluded.dataset, surface = excluded.surface,
                    platform = excluded.platform, ai_generated = excluded.ai_generated, bytes = excluded.bytes,
                    attrs = excluded.attrs, ledger_index = excluded.ledger_index",
-            )?
-            .execute(params![
-                a.uri,
-                a.sha256,
-                a.kind,
-                a.generator,
-                a.dataset,
-                a.surface,
-                a.platform,
-                a.ai_generated as i64,
-                a.bytes.map(|b| b as i64),
-                canonical(&a.attrs),
-                index
-            ])?;
+                &[
+                    (&a.uri).into(),
+                    (&a.sha256).into(),
+                    (&a.kind).into(),
+                    (&a.generator).into(),
+                    (&a.dataset).into(),
+                    (&a.surface).into(),
+                    (&a.platform).into(),
+                    a.ai_generated.into(),
+                    a.bytes.map(|b| b as i64).into(),
+                    (&attrs).into(),
+                    index.into(),
+                ],
+            )?;
         }
     }
     Ok(())

@@ -226,7 +226,7 @@ mod tests {
 
     fn reg() -> (tempfile::TempDir, Registry) {
         let dir = tempfile::tempdir().unwrap();
-        let home = synthgov_store::Home::resolve(Some(dir.path().to_owned()));
+        let home = synthgov_store::Home::at(dir.path().to_owned());
         home.init().unwrap();
         let reg = Registry::open(&home).unwrap();
         (dir, reg)

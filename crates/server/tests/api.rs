@@ -1,6 +1,8 @@
-//! The HTTP API against a real server on loopback (SQLite store in a temp folder):
-//! roles and denials, tokens, the kill switch, tenants, events, and the tlog tiles
-//! followed by a client written here from the C2SP spec.
+//! The HTTP API against a real server on loopback: roles and denials, tokens, the
+//! kill switch, tenants, events, and the tlog tiles followed by a client written
+//! here from the C2SP spec. Every test runs twice: on a SQLite store in a temp
+//! folder, and on a fresh PostgreSQL schema (SYNTHGOV_TEST_POSTGRES_URL, set by
+//! .ci/run; skipped with a notice without it).
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -36,9 +38,50 @@ impl Drop for Server {
     }
 }
 
-fn start() -> Server {
+/// The PostgreSQL test database's URL with a fresh schema, or None with a notice.
+fn fresh_postgres() -> Option<String> {
+    match std::env::var("SYNTHGOV_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            Some(synthgov_store::postgres::new_schema(&url, "sg_api").unwrap())
+        }
+        _ => {
+            use std::io::Write;
+            if let Ok(mut e) = std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+                let _ = writeln!(
+                    e,
+                    "SKIPPED: SYNTHGOV_TEST_POSTGRES_URL is not set; .ci/run sets it"
+                );
+            }
+            None
+        }
+    }
+}
+
+/// Runs `$body(server)` as the tests `$body::sqlite` and `$body::postgresql`.
+macro_rules! on_both_stores {
+    ($body:ident) => {
+        mod $body {
+            #[test]
+            fn sqlite() {
+                super::$body(super::start(None));
+            }
+
+            #[test]
+            fn postgresql() {
+                if let Some(url) = super::fresh_postgres() {
+                    super::$body(super::start(Some(url)));
+                }
+            }
+        }
+    };
+}
+
+fn start(database: Option<String>) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let home = Home::resolve(Some(dir.path().join("home")));
+    let home = Home {
+        dir: dir.path().join("home"),
+        database,
+    };
     home.init().unwrap();
     let admin = token(&home, "admin", "test-admin", None);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -177,9 +220,9 @@ impl Server {
     }
 }
 
-#[test]
-fn tokens_roles_and_every_denial_is_recorded() {
-    let s = start();
+on_both_stores!(tokens_roles_and_every_denial_is_recorded);
+
+fn tokens_roles_and_every_denial_is_recorded(s: Server) {
     let (st, body) = s.json("GET", "/v1/flags", None, None);
     assert_eq!(st, 401);
     assert_eq!(body["error"]["code"], "unauthorized");
@@ -254,9 +297,9 @@ fn tokens_roles_and_every_denial_is_recorded() {
     assert!(!all.contains(&eng[4..]));
 }
 
-#[test]
-fn kill_switch_refuses_generation_and_writes_no_dataset() {
-    let s = start();
+on_both_stores!(kill_switch_refuses_generation_and_writes_no_dataset);
+
+fn kill_switch_refuses_generation_and_writes_no_dataset(s: Server) {
     let eng = token(&s.home, "engineer", "data-eng", None);
     let compliance = token(&s.home, "compliance", "dpo", None);
     let req = json!({"entity": "customers", "rows": 50, "seed": 7});
@@ -326,9 +369,9 @@ fn kill_switch_refuses_generation_and_writes_no_dataset() {
     assert_eq!(st, 400);
 }
 
-#[test]
-fn tenants_see_and_touch_only_their_records() {
-    let s = start();
+on_both_stores!(tenants_see_and_touch_only_their_records);
+
+fn tenants_see_and_touch_only_their_records(s: Server) {
     apply_example_inventory(&s.home);
     let eu = token(&s.home, "service", "magento-eu", Some("eu"));
     let us = token(&s.home, "service", "magento-us", Some("us"));
@@ -372,9 +415,10 @@ fn tenants_see_and_touch_only_their_records() {
     );
 }
 
-#[test]
-fn events_are_acknowledged_only_once_durable_and_prove() {
-    let s = Arc::new(start());
+on_both_stores!(events_are_acknowledged_only_once_durable_and_prove);
+
+fn events_are_acknowledged_only_once_durable_and_prove(s: Server) {
+    let s = Arc::new(s);
     let svc = token(&s.home, "service", "shopify-app", None);
     let before = Registry::open(&s.home).unwrap().ledger().size().unwrap();
     let mut handles = Vec::new();
@@ -460,9 +504,9 @@ fn events_are_acknowledged_only_once_durable_and_prove() {
     assert_eq!(reg.ledger().size().unwrap(), size);
 }
 
-#[test]
-fn openapi_lists_every_endpoint_of_the_contract() {
-    let s = start();
+on_both_stores!(openapi_lists_every_endpoint_of_the_contract);
+
+fn openapi_lists_every_endpoint_of_the_contract(s: Server) {
     let (st, doc) = s.json("GET", "/openapi.json", None, None);
     assert_eq!(st, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
@@ -546,9 +590,9 @@ fn tile_path(level: &str, n: u64, w: u64) -> String {
     format!("/tlog/tile/{level}/{}{p}", groups.join("/"))
 }
 
-#[test]
-fn a_tile_client_written_from_the_spec_follows_the_log() {
-    let s = start();
+on_both_stores!(a_tile_client_written_from_the_spec_follows_the_log);
+
+fn a_tile_client_written_from_the_spec_follows_the_log(s: Server) {
     {
         let mut reg = Registry::open(&s.home).unwrap();
         let a = Actor { name: "t".into() };
@@ -617,11 +661,11 @@ fn a_tile_client_written_from_the_spec_follows_the_log() {
     assert_eq!(s.call("GET", &tile_path("1", 0, 256), None, None).0, 404);
 }
 
+on_both_stores!(the_role_matrix_of_the_contract);
+
 /// api.md's role table, endpoint by endpoint: no token and a bad token get 401;
 /// each role gets its 2xx or 403; every 403 adds exactly one `access.denied`.
-#[test]
-fn the_role_matrix_of_the_contract() {
-    let s = start();
+fn the_role_matrix_of_the_contract(s: Server) {
     const ROLES: [&str; 5] = ["admin", "compliance", "engineer", "service", "auditor"];
     let toks: Vec<(&str, String)> = ROLES
         .iter()

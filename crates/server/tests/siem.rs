@@ -15,7 +15,7 @@ use synthgov_server::siem::{self, Forwarder, SinkConfig, SinkKind, SyslogFormat}
 use synthgov_store::Home;
 
 fn home_in(dir: &Path) -> Home {
-    let home = Home::resolve(Some(dir.join("home")));
+    let home = Home::at(dir.join("home"));
     home.init().unwrap();
     home
 }

@@ -9,7 +9,7 @@ use synthgov_store::Home;
 #[test]
 fn the_api_answers_over_tls_and_bad_key_files_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let home = Home::resolve(Some(dir.path().join("home")));
+    let home = Home::at(dir.path().join("home"));
     home.init().unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])

@@ -3,7 +3,8 @@
 //! ```text
 //! .synthgov/
 //!   synthgov.toml     config: store id, ledger origin and key name, store URL
-//!   synthgov.db       the SQLite store (default backend)
+//!   synthgov.db       the SQLite store (default backend; with `--database
+//!                     postgres://...` or `[store] url` the store is there instead)
 //!   keys/             mode 0700
 //!     ledger.key      Ed25519 signed-note skey, mode 0600, never replaced
 //! ```
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use synthgov_ledger::{Ledger, LedgerKey, LogIdentity, StoreError};
 
-use crate::sqlite::SqliteStore;
+use crate::db::{Db, Location, redact};
 
 pub const CONFIG_FILE: &str = "synthgov.toml";
 pub const DB_FILE: &str = "synthgov.db";
@@ -40,6 +41,12 @@ pub enum HomeError {
     BadKey { path: PathBuf, message: String },
     #[error("{0} is not initialized: run `synthgov init` (or pass --home DIR)")]
     NotInitialized(PathBuf),
+    #[error(
+        "the database {0} holds no synthgov store yet: run `synthgov --database URL init` with this home"
+    )]
+    DatabaseNotInitialized(String),
+    #[error("--database {0}: expected postgres://... (or leave it out for the SQLite file)")]
+    BadDatabaseUrl(String),
     #[error("store id mismatch: {config} says {in_config:?} but the database says {in_db:?}")]
     StoreIdMismatch {
         config: PathBuf,
@@ -58,6 +65,8 @@ impl HomeError {
             HomeError::BadConfig { .. }
                 | HomeError::BadKey { .. }
                 | HomeError::NotInitialized(_)
+                | HomeError::DatabaseNotInitialized(_)
+                | HomeError::BadDatabaseUrl(_)
                 | HomeError::StoreIdMismatch { .. }
         )
     }
@@ -127,24 +136,50 @@ pub struct InitReport {
     pub store_id: String,
     pub origin: String,
     pub verifier_key: String,
+    /// Where the store is: the SQLite file, or the PostgreSQL URL (password hidden).
+    pub database: String,
     pub created_config: bool,
     pub created_key: bool,
     pub created_database: bool,
 }
 
-/// A home folder.
+/// A home folder, and the database named for this run if any.
 #[derive(Debug, Clone)]
 pub struct Home {
     pub dir: PathBuf,
+    /// `--database` / `$SYNTHGOV_DATABASE`: overrides the config's `[store] url`.
+    pub database: Option<String>,
 }
 
 impl Home {
-    /// `explicit` (from `--home`), else `$SYNTHGOV_HOME`, else `./.synthgov`.
-    pub fn resolve(explicit: Option<PathBuf>) -> Home {
+    /// A home folder whose config says where its store is.
+    pub fn at(dir: PathBuf) -> Home {
+        Home {
+            dir,
+            database: None,
+        }
+    }
+
+    /// `explicit` (from `--home`), else `$SYNTHGOV_HOME`, else `./.synthgov`; the
+    /// database from `database` (`--database`), else `$SYNTHGOV_DATABASE`.
+    pub fn resolve(explicit: Option<PathBuf>, database: Option<String>) -> Home {
         let dir = explicit
             .or_else(|| std::env::var_os("SYNTHGOV_HOME").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(".synthgov"));
-        Home { dir }
+        let database = database
+            .or_else(|| std::env::var("SYNTHGOV_DATABASE").ok())
+            .filter(|d| !d.is_empty());
+        Home { dir, database }
+    }
+
+    /// Where the store is: the named database, else the config's `[store] url`,
+    /// else the SQLite file in the home folder.
+    pub fn location(&self, config: &Config) -> Result<Location, HomeError> {
+        match self.database.as_ref().or(config.store.url.as_ref()) {
+            Some(url) if Location::is_postgres_url(url) => Ok(Location::Postgres(url.clone())),
+            Some(url) => Err(HomeError::BadDatabaseUrl(redact(url))),
+            None => Ok(Location::Sqlite(self.db_path())),
+        }
     }
 
     /// The home folder.
@@ -203,7 +238,12 @@ impl Home {
                     origin: format!("synthgov.local/{id}"),
                     key_name: None,
                 },
-                store: StoreConfig { id, url: None },
+                // A database named at init is remembered, so later commands need
+                // no flag.
+                store: StoreConfig {
+                    id,
+                    url: self.database.clone(),
+                },
                 classification: None,
                 scan: None,
                 disclose: None,
@@ -234,8 +274,9 @@ impl Home {
         }
 
         self.marker_secret()?;
-        let created_database = !self.db_path().exists();
-        let store = SqliteStore::open(&self.db_path())?;
+        let location = self.location(&config)?;
+        let store = Db::open(&location).map_err(|e| in_database(&location, e))?;
+        let created_database = store.meta_get("store_id")?.is_none();
         let in_db = store.meta_init("store_id", &config.store.id)?;
         if in_db != config.store.id {
             return Err(HomeError::StoreIdMismatch {
@@ -256,6 +297,7 @@ impl Home {
             store_id: config.store.id.clone(),
             origin: config.ledger.origin.clone(),
             verifier_key,
+            database: location.describe(),
             created_config,
             created_key,
             created_database,
@@ -303,28 +345,36 @@ impl Home {
         })
     }
 
-    /// Opens the ledger of this home (SQLite).
+    /// Opens the ledger of this home.
     pub fn open_ledger(&self) -> Result<Ledger, HomeError> {
         let (store, identity) = self.open_parts()?;
         Ok(Ledger::new(Box::new(store), identity))
     }
 
     /// The store and the log identity, for callers that need the concrete store.
-    pub fn open_parts(&self) -> Result<(SqliteStore, LogIdentity), HomeError> {
+    pub fn open_parts(&self) -> Result<(Db, LogIdentity), HomeError> {
         let config = self.config()?;
         let key = self.load_key()?;
-        if !self.db_path().exists() {
+        let location = self.location(&config)?;
+        if let Location::Sqlite(path) = &location
+            && !path.exists()
+        {
             return Err(HomeError::NotInitialized(self.dir.clone()));
         }
-        let store = SqliteStore::open(&self.db_path())?;
-        if let Some(in_db) = store.meta_get("store_id")?
-            && in_db != config.store.id
-        {
-            return Err(HomeError::StoreIdMismatch {
-                config: self.config_path(),
-                in_config: config.store.id,
-                in_db,
-            });
+        let store = Db::open(&location).map_err(|e| in_database(&location, e))?;
+        match store.meta_get("store_id")? {
+            Some(in_db) if in_db != config.store.id => {
+                return Err(HomeError::StoreIdMismatch {
+                    config: self.config_path(),
+                    in_config: config.store.id,
+                    in_db,
+                });
+            }
+            Some(_) => {}
+            None if matches!(location, Location::Postgres(_)) => {
+                return Err(HomeError::DatabaseNotInitialized(location.describe()));
+            }
+            None => {}
         }
         let identity = LogIdentity {
             key_name: config.key_name().to_owned(),
@@ -332,6 +382,16 @@ impl Home {
             key,
         };
         Ok((store, identity))
+    }
+}
+
+/// A store error, with where the store is when the message does not say.
+fn in_database(at: &Location, e: StoreError) -> HomeError {
+    match (at, e) {
+        (Location::Postgres(_), StoreError::Database(m)) => {
+            HomeError::Store(StoreError::Database(format!("{}: {m}", at.describe())))
+        }
+        (_, e) => HomeError::Store(e),
     }
 }
 
@@ -411,9 +471,7 @@ mod tests {
     #[test]
     fn init_is_idempotent_and_keeps_the_key() {
         let dir = tempfile::tempdir().unwrap();
-        let home = Home {
-            dir: dir.path().join("h"),
-        };
+        let home = Home::at(dir.path().join("h"));
         let first = home.init().unwrap();
         assert!(first.created_key && first.created_config && first.created_database);
         let key_before = fs::read(home.key_path()).unwrap();
@@ -437,9 +495,7 @@ mod tests {
     #[test]
     fn bad_config_names_line_and_field() {
         let dir = tempfile::tempdir().unwrap();
-        let home = Home {
-            dir: dir.path().to_owned(),
-        };
+        let home = Home::at(dir.path().to_owned());
         home.init().unwrap();
         let text = fs::read_to_string(home.config_path()).unwrap();
         fs::write(home.config_path(), text.replace("origin", "orign")).unwrap();
@@ -451,9 +507,7 @@ mod tests {
     #[test]
     fn uninitialized_home_says_how_to_fix_it() {
         let dir = tempfile::tempdir().unwrap();
-        let home = Home {
-            dir: dir.path().join("none"),
-        };
+        let home = Home::at(dir.path().join("none"));
         let err = home.open_ledger().err().unwrap();
         assert!(err.is_bad_input());
         assert!(err.to_string().contains("synthgov init"));

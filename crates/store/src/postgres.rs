@@ -11,12 +11,16 @@
 //! store drives sqlx on a runtime of its own. Call it from plain threads or tokio's
 //! blocking pool, never from inside an async task.
 //!
-//! Scope today: the ledger. The registry's projections are still SQLite-only (see
-//! docs/SERVER.md), so `--database postgres://` is not yet accepted by the CLI.
+//! The registry's projections live beside the log in the same database (migrations 2
+//! and 3, as in SQLite) and are written in the append's transaction. Text columns use
+//! the "C" collation, so `ORDER BY` gives the byte order SQLite gives whatever the
+//! database's default collation.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _, Transaction};
 use synthgov_ledger::hash::join_hashes;
+
+use crate::sql::{Cell, Param, Row, to_postgres};
 use synthgov_ledger::{
     AppendTx, EntryRow, Hash, LedgerStore, ListQuery, StoreError, StoredCheckpoint,
 };
@@ -41,6 +45,65 @@ pub const PG_MIGRATIONS: &[&str] = &[
         note       TEXT NOT NULL,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now()
     );",
+    // 2: the registry's projections of the log (see migrations.rs for the columns).
+    r#"CREATE TABLE inventory_objects (
+        kind         TEXT COLLATE "C" NOT NULL,
+        id           TEXT COLLATE "C" NOT NULL,
+        body         TEXT NOT NULL,
+        ledger_index BIGINT NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE TABLE dataset_versions (
+        dataset        TEXT COLLATE "C" NOT NULL,
+        version        BIGINT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        files          BIGINT NOT NULL,
+        bytes          BIGINT NOT NULL,
+        ledger_index   BIGINT NOT NULL,
+        PRIMARY KEY (dataset, version)
+    );
+    CREATE TABLE system_training (
+        system  TEXT COLLATE "C" NOT NULL,
+        dataset TEXT COLLATE "C" NOT NULL,
+        version BIGINT,
+        PRIMARY KEY (system, dataset)
+    );
+    CREATE INDEX system_training_dataset ON system_training (dataset, version);
+    CREATE TABLE assets (
+        uri          TEXT COLLATE "C" PRIMARY KEY,
+        sha256       TEXT COLLATE "C",
+        kind         TEXT NOT NULL,
+        generator    TEXT COLLATE "C",
+        dataset      TEXT COLLATE "C",
+        surface      TEXT,
+        platform     TEXT,
+        ai_generated BIGINT NOT NULL,
+        bytes        BIGINT,
+        attrs        TEXT NOT NULL,
+        ledger_index BIGINT NOT NULL
+    );
+    CREATE INDEX assets_sha256 ON assets (sha256);
+    CREATE INDEX assets_generator ON assets (generator);"#,
+    // 3: feature flags and the fingerprints of generated datasets.
+    r#"CREATE TABLE flags (
+        name         TEXT COLLATE "C" PRIMARY KEY,
+        enabled      BIGINT NOT NULL,
+        changed_at   TEXT NOT NULL,
+        changed_by   TEXT NOT NULL,
+        reason       TEXT,
+        ledger_index BIGINT NOT NULL
+    );
+    CREATE TABLE fingerprints (
+        dataset      TEXT COLLATE "C" NOT NULL,
+        version      BIGINT NOT NULL,
+        entity       TEXT NOT NULL,
+        columns      TEXT NOT NULL,
+        filter       BYTEA NOT NULL,
+        bits         BIGINT NOT NULL,
+        hashes       BIGINT NOT NULL,
+        items        BIGINT NOT NULL,
+        PRIMARY KEY (dataset, version)
+    );"#,
 ];
 
 fn db_err(e: sqlx::Error) -> StoreError {
@@ -56,9 +119,30 @@ pub struct PgStore {
 
 impl Drop for PgStore {
     fn drop(&mut self) {
-        // sqlx closes connections with tasks on the current runtime.
-        let _inside = self.rt.enter();
-        self.rt.block_on(self.pool.close());
+        let pool = &self.pool;
+        block_anywhere(&self.rt, async {
+            pool.close().await;
+        });
+    }
+}
+
+/// `rt.block_on(f)`, also from inside another runtime's async context (a server
+/// dropping its state as it stops), where blocking the thread is refused: there the
+/// wait moves to a short-lived thread of its own. Only for drops; the store's other
+/// calls come from plain threads or tokio's blocking pool.
+fn block_anywhere<F>(rt: &tokio::runtime::Runtime, f: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            s.spawn(|| rt.block_on(f))
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })
+    } else {
+        rt.block_on(f)
     }
 }
 
@@ -72,11 +156,13 @@ impl PgStore {
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let opts: PgConnectOptions = url
             .parse()
-            .map_err(|e| StoreError::Database(format!("{url}: {e}")))?;
+            .map_err(|e| StoreError::Database(format!("{}: {e}", crate::db::redact(url))))?;
         let pool = rt
             .block_on(
+                // A store is used by one thread at a time (the server opens one per
+                // reader): two connections cover a read beside an open transaction.
                 PgPoolOptions::new()
-                    .max_connections(4)
+                    .max_connections(2)
                     .acquire_timeout(std::time::Duration::from_secs(5))
                     .connect_with(opts),
             )
@@ -121,6 +207,35 @@ impl PgStore {
             tx.commit().await.map_err(db_err)
         })
     }
+}
+
+/// Creates a new, empty schema named `<prefix>_<random hex>` in the database at
+/// `url`, and returns a URL whose connections use it (`options=-csearch_path`): one
+/// store per schema, as the tests use for a fresh store each.
+pub fn new_schema(url: &str, prefix: &str) -> Result<String, StoreError> {
+    if !prefix.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return Err(StoreError::Database(format!(
+            "schema prefix {prefix:?}: use lowercase letters and '_'"
+        )));
+    }
+    let schema = format!("{prefix}_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(url)
+            .await
+            .map_err(|e| StoreError::Database(format!("{}: {e}", crate::db::redact(url))))?;
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut c)
+            .await
+            .map_err(db_err)?;
+        c.close().await.map_err(db_err)
+    })?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}options=-csearch_path%3D{schema}"))
 }
 
 async fn read_hashes<'e, E>(exec: E, records: &[u64]) -> Result<Vec<Vec<u8>>, StoreError>
@@ -270,6 +385,13 @@ impl LedgerStore for PgStore {
     }
 
     fn begin(&mut self) -> Result<Box<dyn AppendTx + '_>, StoreError> {
+        Ok(Box::new(self.write()?))
+    }
+}
+
+impl PgStore {
+    /// A write transaction holding the log's write lock (see the module comment).
+    pub fn write(&mut self) -> Result<PgTx<'_>, StoreError> {
         let tx = self.rt.block_on(async {
             let mut tx = self.pool.begin().await.map_err(db_err)?;
             sqlx::query("LOCK TABLE ledger_entries IN EXCLUSIVE MODE")
@@ -278,11 +400,90 @@ impl LedgerStore for PgStore {
                 .map_err(db_err)?;
             Ok::<_, StoreError>(tx)
         })?;
-        Ok(Box::new(PgTx {
+        Ok(PgTx {
             rt: &self.rt,
             tx: Some(tx),
-        }))
+        })
     }
+
+    pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.rt.block_on(async {
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    /// Sets `key` only if it has no value yet; returns the value in force.
+    pub fn meta_init(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        self.rt.block_on(async {
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)
+        })?;
+        self.meta_get(key)?
+            .ok_or_else(|| StoreError::Database(format!("meta {key} vanished")))
+    }
+
+    /// Rows of a statement of the registry's SQL (see [`crate::sql`]).
+    pub fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        self.rt.block_on(async {
+            let rows = bind(sqlx::query(AssertSqlSafe(to_postgres(sql))), params)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+            rows.iter().map(to_row).collect()
+        })
+    }
+}
+
+fn bind<'q>(
+    mut q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    params: &[Param<'_>],
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(*v),
+            Param::Text(v) => q.bind(v.map(str::to_owned)),
+            Param::Blob(v) => q.bind(v.to_vec()),
+        };
+    }
+    q
+}
+
+fn to_row(r: &sqlx::postgres::PgRow) -> Result<Row, StoreError> {
+    use sqlx::{Column, TypeInfo, ValueRef};
+    let mut cells = Vec::with_capacity(r.columns().len());
+    for (i, col) in r.columns().iter().enumerate() {
+        if r.try_get_raw(i).map_err(db_err)?.is_null() {
+            cells.push(Cell::Null);
+            continue;
+        }
+        cells.push(match col.type_info().name() {
+            "INT8" => Cell::Int(r.try_get::<i64, _>(i).map_err(db_err)?),
+            "INT4" => Cell::Int(r.try_get::<i32, _>(i).map_err(db_err)?.into()),
+            "INT2" => Cell::Int(r.try_get::<i16, _>(i).map_err(db_err)?.into()),
+            "BOOL" => Cell::Int(r.try_get::<bool, _>(i).map_err(db_err)?.into()),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
+                Cell::Text(r.try_get::<String, _>(i).map_err(db_err)?)
+            }
+            "BYTEA" => Cell::Blob(r.try_get::<Vec<u8>, _>(i).map_err(db_err)?),
+            other => {
+                return Err(StoreError::Database(format!(
+                    "column {} ({i}): unexpected PostgreSQL type {other}",
+                    col.name()
+                )));
+            }
+        });
+    }
+    Ok(Row(cells))
 }
 
 pub struct PgTx<'a> {
@@ -294,8 +495,28 @@ impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         // Not committed: roll back now, inside the runtime sqlx needs for it.
         if let Some(tx) = self.tx.take() {
-            let _ = self.rt.block_on(tx.rollback());
+            let _ = block_anywhere(self.rt, tx.rollback());
         }
+    }
+}
+
+impl PgTx<'_> {
+    /// Runs a statement of the registry's SQL inside the transaction.
+    pub fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        let tx = self.tx.as_mut().expect("open until commit");
+        self.rt.block_on(async {
+            bind(sqlx::query(AssertSqlSafe(to_postgres(sql))), params)
+                .execute(&mut **tx)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })
+    }
+
+    /// Commits durably.
+    pub fn commit_now(mut self) -> Result<(), StoreError> {
+        let tx = self.tx.take().expect("open until commit");
+        self.rt.block_on(tx.commit()).map_err(db_err)
     }
 }
 
@@ -339,8 +560,7 @@ impl AppendTx for PgTx<'_> {
         })
     }
 
-    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        let tx = self.tx.take().expect("open until commit");
-        self.rt.block_on(tx.commit()).map_err(db_err)
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        (*self).commit_now()
     }
 }

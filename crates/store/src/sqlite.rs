@@ -295,3 +295,67 @@ impl AppendTx for SqliteTx<'_> {
         self.tx.commit().map_err(db_err)
     }
 }
+
+impl rusqlite::ToSql for crate::sql::Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use crate::sql::Param;
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Param::Int(Some(v)) => ToSqlOutput::from(*v),
+            Param::Int(None) | Param::Text(None) => ToSqlOutput::Borrowed(ValueRef::Null),
+            Param::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Param::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+/// Runs a statement of the registry's SQL (see [`crate::sql`]) on `conn`.
+pub fn exec(
+    conn: &Connection,
+    sql: &str,
+    params: &[crate::sql::Param<'_>],
+) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    let n = stmt
+        .execute(rusqlite::params_from_iter(params))
+        .map_err(db_err)?;
+    Ok(n as u64)
+}
+
+/// The rows of a query of the registry's SQL on `conn`.
+pub fn query(
+    conn: &Connection,
+    sql: &str,
+    params: &[crate::sql::Param<'_>],
+) -> Result<Vec<crate::sql::Row>, StoreError> {
+    use crate::sql::{Cell, Row};
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    let columns = stmt.column_count();
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(db_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let mut cells = Vec::with_capacity(columns);
+        for i in 0..columns {
+            cells.push(match r.get_ref(i).map_err(db_err)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(v) => Cell::Int(v),
+                ValueRef::Text(t) => Cell::Text(
+                    std::str::from_utf8(t)
+                        .map_err(|e| StoreError::Database(format!("column {i}: {e}")))?
+                        .to_owned(),
+                ),
+                ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+                ValueRef::Real(v) => {
+                    return Err(StoreError::Database(format!(
+                        "column {i}: unexpected floating-point value {v}"
+                    )));
+                }
+            });
+        }
+        out.push(Row(cells));
+    }
+    Ok(out)
+}

@@ -21,21 +21,7 @@ fn fresh_schema() -> Option<String> {
         }
         return None;
     };
-    let schema = format!("sg_ledger_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-    let sep = if url.contains('?') { '&' } else { '?' };
-    Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+    Some(synthgov_store::postgres::new_schema(&url, "sg_ledger").unwrap())
 }
 
 fn identity(key: &LedgerKey) -> LogIdentity {
@@ -120,5 +106,31 @@ fn a_bad_url_is_a_database_error_naming_it() {
     assert!(
         e.to_string().contains("cannot connect to PostgreSQL"),
         "{e}"
+    );
+}
+
+#[test]
+fn sslmode_require_connects_over_tls() {
+    let Some(url) = fresh_schema() else { return };
+    let url = format!("{url}&sslmode=require");
+    let store = match PgStore::open(&url) {
+        Ok(s) => s,
+        // A server without TLS: nothing to test against here.
+        Err(e) if e.to_string().contains("TLS") || e.to_string().contains("ssl") => {
+            eprintln!("SKIPPED: the test PostgreSQL does not offer TLS: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let rows = store
+        .query(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        rows[0].int(0).unwrap(),
+        1,
+        "the connection is not encrypted"
     );
 }

@@ -38,7 +38,7 @@ const ACTORS: [&str; 4] = [
 ];
 
 pub fn run(
-    _ctx: &Ctx,
+    ctx: &Ctx,
     keep: Option<PathBuf>,
     serve: Option<std::net::SocketAddr>,
     out: &mut Out,
@@ -53,7 +53,11 @@ pub fn run(
             tmp.path().join("home")
         }
     };
-    let home = Home { dir };
+    // The throwaway home uses the database named by --database, if any.
+    let home = Home {
+        dir,
+        database: ctx.home.database.clone(),
+    };
     let init = home.init()?;
     out.line("== synthgov demo: governing a health-and-wellness Magento store ==")?;
     out.line(&format!(
@@ -61,6 +65,7 @@ pub fn run(
         home.dir.display(),
         init.origin
     ))?;
+    out.line(&format!("database        {}", init.database))?;
     out.line(&format!("verifier key    {}", init.verifier_key))?;
 
     inventory_walk(&home, out)?;
@@ -462,9 +467,7 @@ fn disclose_walk(home: &Home, store_id: &str, out: &mut Out) -> Result<(), Failu
     synthgov_disclose::signing::ensure_local_ca(&home.dir.join("keys"), store_id)
         .map_err(Failure::environment)?;
     let ctx = Ctx {
-        home: Home {
-            dir: home.dir.clone(),
-        },
+        home: home.clone(),
         json: false,
         quiet: true,
     };
@@ -627,9 +630,7 @@ fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
     }
     drop(reg);
     let ctx = Ctx {
-        home: Home {
-            dir: home.dir.clone(),
-        },
+        home: home.clone(),
         json: false,
         quiet: true,
     };

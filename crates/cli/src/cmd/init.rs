@@ -24,6 +24,7 @@ pub fn run(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
     out.line(&format!("home      {}", report.home.display()))?;
     out.line(&format!("store id  {}", report.store_id))?;
     out.line(&format!("origin    {}", report.origin))?;
+    out.line(&format!("database  {}", report.database))?;
     out.line(&format!(
         "config {}, key {}, database {}, C2PA certificate {}",
         state(report.created_config),

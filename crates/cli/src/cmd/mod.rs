@@ -28,7 +28,7 @@ pub struct Ctx {
 
 pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
     let ctx = Ctx {
-        home: Home::resolve(cli.home),
+        home: Home::resolve(cli.home, cli.database),
         json: cli.json,
         quiet: cli.quiet,
     };

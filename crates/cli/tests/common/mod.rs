@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL URL `init` was given, when the store is there.
+    pub database: Option<String>,
 }
 
 pub struct Run {
@@ -29,10 +31,21 @@ pub fn bin() -> PathBuf {
 impl Env {
     /// A fresh, initialized home.
     pub fn new() -> Env {
+        Env::with_database(None)
+    }
+
+    /// A fresh home whose store is in `database` (remembered by `init` in the
+    /// config, so later commands need no flag), or in SQLite when None.
+    pub fn with_database(database: Option<String>) -> Env {
         let env = Env {
             dir: tempfile::tempdir().unwrap(),
+            database,
         };
-        let r = env.run(&["init"]);
+        let mut args = vec!["init"];
+        if let Some(url) = &env.database {
+            args.splice(0..0, ["--database", url.as_str()]);
+        }
+        let r = env.run(&args);
         assert_eq!(r.code, 0, "init failed: {}", r.stderr);
         env
     }
@@ -48,7 +61,8 @@ impl Env {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(bin());
         c.arg("--home").arg(self.home()).args(args);
-        c.env_remove("SYNTHGOV_HOME");
+        c.env_remove("SYNTHGOV_HOME")
+            .env_remove("SYNTHGOV_DATABASE");
         c
     }
 
@@ -126,6 +140,16 @@ pub fn db_url(var: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A fresh schema in the PostgreSQL test database (SYNTHGOV_TEST_POSTGRES_URL), as a
+/// URL whose connections use it; None, with a notice, when the variable is not set.
+pub fn fresh_postgres() -> Option<String> {
+    let url = db_url("SYNTHGOV_TEST_POSTGRES_URL")?;
+    Some(
+        synthgov_store::postgres::new_schema(&url, "sg_cli")
+            .unwrap_or_else(|e| panic!("SYNTHGOV_TEST_POSTGRES_URL: {e}")),
+    )
 }
 
 /// Whether an external tool the tests drive is here (`probe` runs and succeeds). When
