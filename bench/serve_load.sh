@@ -6,10 +6,12 @@
 #   (nghttp2-client, HTTP/1.1) with a fixed request count, because wrk stops with
 #   requests in flight whose 201s it never counts: the server committed them, so the
 #   ledger would hold more entries than wrk saw 201s.
-# The store: 5,000 Shopify products (10,000 assets) and 1,000 datasets, SQLite.
+# The store: 5,000 Shopify products (10,000 assets) and 1,000 datasets, in SQLite, or
+# with DATABASE=postgres://... in a fresh schema of that PostgreSQL database.
 # The same run measures GET /healthz (no store, no auth: the HTTP stack alone) as the
 # ceiling the asset lookup is compared with.
-# wrk and the server share the machine's 2 cores. DURATION (default 30s), CONNS (64).
+# wrk and the server share the machine's 2 cores. DURATION (default 30s), CONNS (64),
+# READERS (the server's read connections, 4).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/bench/out}
@@ -23,13 +25,21 @@ POSTS=${POSTS:-300000}
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 BIN=$ROOT/target/release/synthgov
 python3 "$ROOT/bench/gen_catalog.py" 5000 1000 "$OUT/load-catalog.csv" "$OUT/load-inventory.yaml"
-H=$OUT/lhome; rm -rf "$H"; "$BIN" --home "$H" init >/dev/null
+H=$OUT/lhome; rm -rf "$H"
+if [ -n "${DATABASE:-}" ]; then
+  schema="sg_bench_$(date +%s)"
+  psql "$DATABASE" -qc "CREATE SCHEMA $schema"
+  sep='?'; case "$DATABASE" in *\?*) sep='&';; esac
+  "$BIN" --home "$H" --database "${DATABASE}${sep}options=-csearch_path%3D$schema" init >/dev/null
+else
+  "$BIN" --home "$H" init >/dev/null
+fi
 "$BIN" --home "$H" apply "$OUT/load-inventory.yaml" >/dev/null
 "$BIN" --home "$H" --quiet import shopify --csv "$OUT/load-catalog.csv" --generator gen-img >/dev/null
 SHA=$("$BIN" --home "$H" inventory --json | python3 -c 'import json,sys; a=[x for x in json.load(sys.stdin)["assets"] if x.get("sha256")]; print(a[len(a)//2]["sha256"])')
 READ=$("$BIN" --home "$H" token create --role auditor --name load-read 2>/dev/null)
 SVC=$("$BIN" --home "$H" token create --role service --name load-write 2>/dev/null)
-"$BIN" --home "$H" serve --addr "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
+"$BIN" --home "$H" serve --addr "127.0.0.1:$PORT" --readers "${READERS:-4}" > "$OUT/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -53,7 +63,7 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 created=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$OUT/h2load-events.txt")
 summary=$(grep -E "^finished in|^requests:|^status codes:" "$OUT/h2load-events.txt" | tr '\n' ' ')
 took=$(sed -n 's/^finished in \([0-9.]*\)s.*/\1/p' "$OUT/h2load-events.txt")
-printf 'machine: %s cores, %s\n' "$(nproc)" "$(uname -sr)"
+printf 'machine: %s cores, %s; store: %s\n' "$(nproc)" "$(uname -sr)" "$([ -n "${DATABASE:-}" ] && echo PostgreSQL || echo SQLite)"
 printf 'GET /healthz (HTTP stack alone):   %s req/s, p99 %s\n' "$(rps "$OUT/wrk-healthz.txt")" "$(p99 "$OUT/wrk-healthz.txt")"
 printf 'GET /v1/assets/{sha256}:           %s req/s, p99 %s (target >= 20000, p99 < 10ms); asset/healthz = %.2f\n' \
   "$(rps "$OUT/wrk-asset.txt")" "$(p99 "$OUT/wrk-asset.txt")" "$(echo "$(rps "$OUT/wrk-asset.txt") / $(rps "$OUT/wrk-healthz.txt")" | bc -l)"

@@ -468,6 +468,22 @@ impl Registry {
             .collect()
     }
 
+    /// Assets with content hash `sha256`, each with the ledger entry that last recorded
+    /// it: one query where the API's lookup would otherwise make one more per asset.
+    pub fn assets_by_hash_indexed(
+        &self,
+        sha256: &str,
+    ) -> Result<Vec<(AssetRow, u64)>, RegistryError> {
+        self.db()
+            .query(
+                &format!("{ASSET_SELECT_INDEXED} WHERE sha256 = ?1 ORDER BY uri"),
+                &[sha256.into()],
+            )?
+            .iter()
+            .map(|r| Ok((asset_from_row(r)?, r.int(10)? as u64)))
+            .collect()
+    }
+
     /// Every asset, by uri.
     pub fn assets(&self) -> Result<Vec<AssetRow>, RegistryError> {
         self.db()
@@ -490,6 +506,8 @@ pub struct DatasetVersion {
 }
 
 const ASSET_SELECT: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs FROM assets";
+/// ASSET_SELECT plus the ledger entry that last recorded the asset (column 10).
+const ASSET_SELECT_INDEXED: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index FROM assets";
 
 fn asset_from_row(r: &Row) -> Result<AssetRow, RegistryError> {
     Ok(AssetRow {

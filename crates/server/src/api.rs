@@ -116,12 +116,11 @@ pub async fn asset(
     let found = s
         .read(move |reg| {
             let mut out = Vec::new();
-            for a in reg.assets_by_hash(&sha)? {
+            for (a, index) in reg.assets_by_hash_indexed(&sha)? {
                 if tenant.is_some() && a.attrs["tenant"].as_str() != tenant.as_deref() {
                     continue;
                 }
                 let upstream = lineage::asset_upstream(reg, &a)?;
-                let index = reg.asset_ledger_index(&a.uri)?;
                 out.push(json!({"asset": a, "lineage": upstream, "ledger_index": index}));
             }
             Ok((sha, out))
