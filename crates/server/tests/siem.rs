@@ -196,7 +196,12 @@ fn rsyslog_down_then_up_receives_every_entry_in_order_once() {
         (0..size).collect::<Vec<_>>(),
         "every entry once, in log order"
     );
-    assert_eq!(siem::Cursor::of(&home, "rsyslog").load().unwrap(), size);
+    assert_eq!(
+        siem::Cursor::of(&home, "rsyslog")
+            .load(reg.ledger().store())
+            .unwrap(),
+        size
+    );
 
     // The message body is the leaf itself: a SIEM can hash it back to the ledger.
     let text = std::fs::read_to_string(&out).unwrap();
@@ -229,10 +234,12 @@ fn ocsf_file_sink_maps_classes_and_resumes_from_its_cursor() {
     let size = reg.ledger().size().unwrap();
     assert_eq!(f.catch_up(&reg).unwrap(), size);
     append(&mut reg, 2, "b");
-    // A new forwarder (a restart) starts at the stored cursor.
+    // A new forwarder (a restart) starts at the stored cursor, once the first one
+    // has handed the sink over.
+    f.release(&reg);
     let mut again = Forwarder::open(&home, cfg).unwrap();
-    assert_eq!(again.next(), size);
     assert_eq!(again.catch_up(&reg).unwrap(), 2);
+    assert_eq!(again.next(), size + 2);
     let text = std::fs::read_to_string(home.dir.join("siem/ocsf.jsonl")).unwrap();
     let lines: Vec<Value> = text
         .lines()
@@ -250,6 +257,70 @@ fn ocsf_file_sink_maps_classes_and_resumes_from_its_cursor() {
     assert_eq!(denied["class_uid"], 6003);
     assert_eq!(denied["status_id"], 2);
     assert_eq!(denied["status_detail"], "auditor-read-only");
+}
+
+/// Two servers on one store both run a forwarder for the same sink: one holds the
+/// lease and sends, the other waits; every entry reaches the sink once, in order.
+/// When the holder stops, the other takes over from the shared cursor.
+#[test]
+fn two_forwarders_on_one_store_send_each_entry_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = home_in(dir.path());
+    let mut reg = Registry::open(&home).unwrap();
+    let mut cfg = sink("shared", SinkKind::OcsfFile);
+    cfg.path = Some("siem/shared.jsonl".into());
+    cfg.batch = Some(7);
+    let stop_a = Arc::new(AtomicBool::new(false));
+    let stop_b = Arc::new(AtomicBool::new(false));
+    let a = siem::spawn_all(&home, vec![cfg.clone()], &stop_a).unwrap();
+    let b = siem::spawn_all(&home, vec![cfg.clone()], &stop_b).unwrap();
+    append(&mut reg, 300, "shared");
+    let out = home.dir.join("siem/shared.jsonl");
+    let lines = |want: usize| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = std::fs::read_to_string(&out).unwrap_or_default();
+            let seq: Vec<u64> = text
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<Value>(l).unwrap()["metadata"]["sequence"]
+                        .as_u64()
+                        .unwrap()
+                })
+                .collect();
+            if seq.len() >= want || Instant::now() > deadline {
+                return seq;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let size = reg.ledger().size().unwrap();
+    let seq = lines(size as usize);
+    assert_eq!(
+        seq,
+        (0..size).collect::<Vec<_>>(),
+        "each entry once, in order"
+    );
+
+    // The holder stops (whichever it is); the other carries on from the cursor.
+    stop_a.store(true, Ordering::Relaxed);
+    a.into_iter().for_each(|h| h.join().unwrap());
+    append(&mut reg, 50, "after");
+    let size = reg.ledger().size().unwrap();
+    let seq = lines(size as usize);
+    std::thread::sleep(Duration::from_millis(300));
+    stop_b.store(true, Ordering::Relaxed);
+    b.into_iter().for_each(|h| h.join().unwrap());
+    assert_eq!(
+        seq,
+        (0..size).collect::<Vec<_>>(),
+        "each entry once, in order"
+    );
+    assert_eq!(
+        lines(0).len() as u64,
+        size,
+        "no duplicate after the handover"
+    );
 }
 
 #[test]

@@ -86,6 +86,46 @@ impl Db {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
+    /// Operational state outside the log (SIEM cursors and leases), in the `meta`
+    /// table; governance facts go through the registry's write path instead.
+    fn exec(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        match self {
+            Db::Sqlite(s) => crate::sqlite::exec(s.connection(), sql, params),
+            Db::Postgres(p) => p.exec(sql, params),
+        }
+    }
+
+    /// Sets `key` to `value`.
+    pub fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.exec(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), value.into()],
+        )
+        .map(|_| ())
+    }
+
+    /// Sets `key` to `value` only if it holds `expected` (None: absent); true when it
+    /// did. Servers sharing the store use it to take turns (a lease).
+    pub fn meta_swap(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        value: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = match expected {
+            None => self.exec(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                &[key.into(), value.into()],
+            )?,
+            Some(old) => self.exec(
+                "UPDATE meta SET value = ?1 WHERE key = ?2 AND value = ?3",
+                &[value.into(), key.into(), old.into()],
+            )?,
+        };
+        Ok(changed == 1)
+    }
+
     pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         match self {
             Db::Sqlite(s) => s.meta_get(key),

@@ -432,6 +432,17 @@ impl PgStore {
             .ok_or_else(|| StoreError::Database(format!("meta {key} vanished")))
     }
 
+    /// Runs a statement of the registry's SQL in a transaction of its own.
+    pub fn exec(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        self.rt.block_on(async {
+            bind(sqlx::query(AssertSqlSafe(to_postgres(sql))), params)
+                .execute(&self.pool)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })
+    }
+
     /// Rows of a statement of the registry's SQL (see [`crate::sql`]).
     pub fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         self.rt.block_on(async {

@@ -234,7 +234,7 @@ pub fn run_siem(ctx: &Ctx, c: SiemCommand, out: &mut Out) -> Result<Exit, Failur
             let mut rows = Vec::new();
             for s in &sinks {
                 let next = siem::Cursor::of(&ctx.home, &s.name)
-                    .load()
+                    .load(reg.ledger().store())
                     .map_err(siem_failure)?;
                 rows.push(json!({
                     "name": s.name, "kind": s.kind, "next": next,
@@ -272,7 +272,10 @@ pub fn run_siem(ctx: &Ctx, c: SiemCommand, out: &mut Out) -> Result<Exit, Failur
                 let mut report = Vec::new();
                 for s in chosen {
                     let mut f = siem::Forwarder::open(&ctx.home, s).map_err(siem_failure)?;
-                    let sent = f.catch_up(&reg).map_err(siem_failure)?;
+                    let sent = f.catch_up(&reg);
+                    // Hand the sink back to the servers at once, whatever happened.
+                    f.release(&reg);
+                    let sent = sent.map_err(siem_failure)?;
                     report.push(json!({"name": f.config.name, "sent": sent, "next": f.next()}));
                 }
                 if ctx.json {

@@ -1,16 +1,23 @@
 //! SIEM forwarding: every ledger entry, in log order, to each configured sink.
 //!
-//! Each sink keeps a durable cursor (`<home>/siem/<name>.cursor`, the index of the
-//! next entry to send). A forwarder reads a batch past the cursor, sends it, and
-//! only then moves the cursor (written to a temporary file, synced, renamed). So a
-//! crash or a SIEM outage never loses an entry: the batch is sent again, which is
-//! the "at least once" of the contract; in the normal case each entry arrives once.
+//! Each sink keeps a durable cursor in the store (`meta` key `siem.cursor.<name>`,
+//! the index of the next entry to send). A forwarder reads a batch past the cursor,
+//! sends it, and only then moves the cursor. So a crash or a SIEM outage never loses
+//! an entry: the batch is sent again, which is the "at least once" of the contract;
+//! in the normal case each entry arrives once.
+//!
+//! Several servers on one store (one SQLite file, or one PostgreSQL database) all
+//! run forwarders, but only one sends for a sink at a time: it holds a lease in the
+//! store (`siem.lease.<name>`: expiry and owner, renewed at every step, taken over
+//! by another server once it has expired), and it reads the shared cursor before
+//! each batch. A server that stops or hangs hands the sink over after the lease's
+//! 15 seconds; if it hangs in the middle of a send, that batch may arrive twice.
 //!
 //! Sinks are configured in `synthgov.toml`:
 //!
 //! ```toml
 //! [[siem.sinks]]
-//! name = "soc"              # names the cursor file
+//! name = "soc"              # names the cursor
 //! kind = "syslog-tcp"       # syslog-udp | syslog-tcp | syslog-tls | ocsf-file | ocsf-http
 //! address = "127.0.0.1:6514"
 //! format = "rfc5424"        # or "cef" (syslog kinds)
@@ -33,7 +40,7 @@ use synthgov_ledger::LedgerStore;
 use synthgov_ledger::ListQuery;
 use synthgov_ledger::hash::{leaf_hash, to_hex};
 use synthgov_registry::Registry;
-use synthgov_store::Home;
+use synthgov_store::{Db, Home};
 
 use transport::Deliver;
 
@@ -53,11 +60,15 @@ pub enum SiemError {
         sink: String,
         source: std::io::Error,
     },
-    /// The cursor file could not be read or written.
-    #[error("{path}: {source}")]
-    Cursor {
-        path: String,
-        source: std::io::Error,
+    /// The stored cursor is not an index.
+    #[error("SIEM cursor {key}: {value:?} is not an entry index")]
+    Cursor { key: String, value: String },
+    /// Another server on the store is forwarding this sink.
+    #[error("sink {sink}: forwarded by {owner} (its lease expires in {expires_in_ms} ms)")]
+    Busy {
+        sink: String,
+        owner: String,
+        expires_in_ms: u64,
     },
     #[error(transparent)]
     Registry(#[from] synthgov_registry::RegistryError),
@@ -156,52 +167,107 @@ fn check(s: &SinkConfig) -> Result<(), SiemError> {
     }
 }
 
-/// The durable position of one sink: the index of the next entry to send.
+/// The durable position of one sink: the index of the next entry to send, kept in
+/// the store so that every server on it shares it.
 pub struct Cursor {
-    path: PathBuf,
+    key: String,
+    /// Where releases before the store-held cursor kept it: read once, if the
+    /// store has none yet.
+    legacy: PathBuf,
 }
 
 impl Cursor {
     pub fn of(home: &Home, sink: &str) -> Cursor {
         Cursor {
-            path: home.dir.join("siem").join(format!("{sink}.cursor")),
+            key: format!("siem.cursor.{sink}"),
+            legacy: home.dir.join("siem").join(format!("{sink}.cursor")),
         }
     }
 
-    fn err(&self, source: std::io::Error) -> SiemError {
-        SiemError::Cursor {
-            path: self.path.display().to_string(),
-            source,
-        }
-    }
-
-    pub fn load(&self) -> Result<u64, SiemError> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(t) => t.trim().parse().map_err(|_| {
-                self.err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "expected the index of the next entry to send",
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-            Err(e) => Err(self.err(e)),
-        }
-    }
-
-    pub fn store(&self, next: u64) -> Result<(), SiemError> {
-        let dir = self.path.parent().expect("cursor has a folder");
-        std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
-        let tmp = self.path.with_extension("cursor.tmp");
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
-            writeln!(f, "{next}")?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)?;
-            // The rename itself must survive a crash.
-            std::fs::File::open(dir)?.sync_all()
+    pub fn load(&self, db: &Db) -> Result<u64, SiemError> {
+        let text = match db.meta_get(&self.key)? {
+            Some(v) => v,
+            None => match std::fs::read_to_string(&self.legacy) {
+                Ok(t) => t,
+                Err(_) => return Ok(0),
+            },
         };
-        write().map_err(|e| self.err(e))
+        text.trim().parse().map_err(|_| SiemError::Cursor {
+            key: self.key.clone(),
+            value: text.trim().to_owned(),
+        })
+    }
+
+    pub fn store(&self, db: &Db, next: u64) -> Result<(), SiemError> {
+        Ok(db.meta_set(&self.key, &next.to_string())?)
+    }
+}
+
+/// How long a server may forward a sink without renewing its lease.
+const LEASE: Duration = Duration::from_secs(15);
+
+/// Which server forwards a sink: `siem.lease.<name>` = `<expiry, unix ms> <owner>`.
+struct Lease {
+    key: String,
+    sink: String,
+    owner: String,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Lease {
+    fn new(sink: &str) -> Lease {
+        Lease {
+            key: format!("siem.lease.{sink}"),
+            sink: sink.to_owned(),
+            owner: format!(
+                "{}:{}:{}",
+                hostname(),
+                std::process::id(),
+                hex::encode(rand::random::<[u8; 4]>())
+            ),
+        }
+    }
+
+    /// Takes or renews the lease; `Busy` while another server holds it.
+    fn hold(&self, db: &Db) -> Result<(), SiemError> {
+        let now = now_ms();
+        let mine = format!("{} {}", now + LEASE.as_millis() as u64, self.owner);
+        let current = db.meta_get(&self.key)?;
+        if let Some(v) = &current {
+            let (expires, owner) = v.split_once(' ').unwrap_or(("0", ""));
+            let expires: u64 = expires.parse().unwrap_or(0);
+            if owner != self.owner && expires > now {
+                return Err(SiemError::Busy {
+                    sink: self.sink.clone(),
+                    owner: owner.to_owned(),
+                    expires_in_ms: expires - now,
+                });
+            }
+        }
+        if db.meta_swap(&self.key, current.as_deref(), &mine)? {
+            Ok(())
+        } else {
+            // Another server renewed or took it between our read and our swap.
+            Err(SiemError::Busy {
+                sink: self.sink.clone(),
+                owner: "another server".into(),
+                expires_in_ms: LEASE.as_millis() as u64,
+            })
+        }
+    }
+
+    /// Gives the lease up (a clean stop), so another server takes over at once.
+    fn release(&self, db: &Db) {
+        if let Ok(Some(v)) = db.meta_get(&self.key)
+            && v.split_once(' ').is_some_and(|(_, o)| o == self.owner)
+        {
+            let _ = db.meta_swap(&self.key, Some(&v), &format!("0 {}", self.owner));
+        }
     }
 }
 
@@ -210,6 +276,7 @@ pub struct Forwarder {
     pub config: SinkConfig,
     deliver: Box<dyn Deliver>,
     cursor: Cursor,
+    lease: Lease,
     next: u64,
     host: String,
 }
@@ -257,24 +324,29 @@ impl Forwarder {
             }
         };
         let cursor = Cursor::of(home, &config.name);
-        let next = cursor.load()?;
+        let lease = Lease::new(&config.name);
         Ok(Forwarder {
             config,
             deliver,
             cursor,
-            next,
+            lease,
+            next: 0,
             host: hostname(),
         })
     }
 
-    /// The index of the next entry this sink will send.
+    /// The index of the next entry this sink will send, as of the last step.
     pub fn next(&self) -> u64 {
         self.next
     }
 
     /// Sends one batch past the cursor; returns how many entries were delivered
-    /// (0: the sink is caught up).
+    /// (0: the sink is caught up). `Busy` when another server forwards the sink.
     pub fn step(&mut self, reg: &Registry) -> Result<u64, SiemError> {
+        let db = reg.ledger().store();
+        self.lease.hold(db)?;
+        // Another server may have moved the cursor while it held the lease.
+        self.next = self.cursor.load(db)?;
         let size = reg.ledger().size()?;
         if self.next >= size {
             return Ok(0);
@@ -308,9 +380,14 @@ impl Forwarder {
                 sink: self.config.name.clone(),
                 source,
             })?;
-        self.cursor.store(last + 1)?;
+        self.cursor.store(db, last + 1)?;
         self.next = last + 1;
         Ok(batch.len() as u64)
+    }
+
+    /// Hands the sink to another server at once (a clean stop).
+    pub fn release(&self, reg: &Registry) {
+        self.lease.release(reg.ledger().store());
     }
 
     /// Delivers until caught up (or an error).
@@ -354,6 +431,7 @@ pub fn run(home: Home, mut fwd: Forwarder, stop: Arc<AtomicBool>) {
         }
         match fwd.step(reg.as_ref().expect("opened above")) {
             Ok(0) => sleep_unless(&stop, IDLE_POLL),
+            Err(SiemError::Busy { .. }) => sleep_unless(&stop, IDLE_POLL.max(LEASE / 10)),
             Ok(n) => {
                 if failing {
                     tracing::info!(sink = %fwd.config.name, next = fwd.next(), "SIEM reachable again");
@@ -374,6 +452,9 @@ pub fn run(home: Home, mut fwd: Forwarder, stop: Arc<AtomicBool>) {
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
+    }
+    if let Some(r) = &reg {
+        fwd.release(r);
     }
 }
 
