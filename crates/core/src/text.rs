@@ -52,6 +52,49 @@ pub fn normalized_len(text: &str) -> Option<usize> {
     Some(len + words.saturating_sub(1))
 }
 
+/// What [`normalized_len_within`] found out about a text's normalized length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NormalizedLen {
+    /// ASCII text: exactly this many bytes.
+    Exact(usize),
+    /// Longer than the cap (known before reading all of it).
+    Longer,
+    /// Not ASCII within the cap: NFC may change the length, so measure by hashing.
+    Unknown,
+}
+
+/// [`normalized_len`], but reading only as far as needed to tell that the normalized
+/// text is longer than `cap`: the text of a page's outer elements contains the text
+/// of all the inner ones, so measuring each in full costs depth × page size. Sound
+/// for non-ASCII text too: NFC never makes the normalized form shorter than that of
+/// its ASCII prefix (a composed character is at least as long as its base letter).
+pub fn normalized_len_within(text: &str, cap: usize) -> NormalizedLen {
+    let (mut len, mut words, mut in_word) = (0usize, 0usize, false);
+    for &b in text.as_bytes() {
+        if !b.is_ascii() {
+            return if len + words.saturating_sub(1) > cap {
+                NormalizedLen::Longer
+            } else {
+                NormalizedLen::Unknown
+            };
+        }
+        let ws = matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+        if !ws {
+            len += 1;
+            if !in_word {
+                words += 1;
+                if len + words - 1 > cap {
+                    return NormalizedLen::Longer;
+                }
+            } else if len + words - 1 > cap {
+                return NormalizedLen::Longer;
+            }
+        }
+        in_word = !ws;
+    }
+    NormalizedLen::Exact(len + words.saturating_sub(1))
+}
+
 /// SHA-256 of normalized text, as bytes, reusing `buf`: the scanners' hot path. ASCII
 /// text is already NFC, so it skips the normalizer; the result equals
 /// [`text_sha256`] for every input (tested below).
@@ -88,6 +131,34 @@ pub fn html_sha256(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_length_agrees_with_the_full_measure() {
+        let texts = [
+            "",
+            "  a  ",
+            "one two\tthree\n four",
+            "Calm capsules, 60 count: a blend of chamomile and mint.",
+            "caf\u{e9} au lait",
+            "e\u{301} composed",
+            "  wrapper   text   with   many   words   ",
+        ];
+        for t in texts {
+            let full = normalized_len(t);
+            let exact_len = normalize(t).len();
+            for cap in [0, 1, 3, 8, 20, 100] {
+                match normalized_len_within(t, cap) {
+                    NormalizedLen::Exact(n) => {
+                        assert_eq!(Some(n), full, "{t:?}");
+                        assert_eq!(n, exact_len, "{t:?}");
+                        assert!(n <= cap, "{t:?} cap {cap}");
+                    }
+                    NormalizedLen::Longer => assert!(exact_len > cap, "{t:?} cap {cap}"),
+                    NormalizedLen::Unknown => assert!(full.is_none(), "{t:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn normalized_len_is_the_normalized_length() {

@@ -7,8 +7,8 @@
 //! `data-synthetic`, a hidden ancestor) and on elements later in the page
 //! (`aria-describedby` may point forward), so the rules run once the page is read.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -72,7 +72,7 @@ pub struct Page {
     /// `<a href>` targets, for the crawler.
     pub links: Vec<String>,
     pub jsonld: Vec<JsonLd>,
-    pub ids: HashMap<Box<str>, u32>,
+    pub ids: FxHashMap<Box<str>, u32>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -81,6 +81,14 @@ impl Known {
             .is_none_or(|l| l.contains(&normalized_len))
     }
 
+    /// The longest registered AI text's normalized length (None when the lengths
+    /// are not all known): longer text cannot be one of them.
+    pub fn ai_text_len_cap(&self) -> Option<usize> {
+        self.ai_text_lens
+            .as_ref()
+            .map(|l| l.iter().copied().max().unwrap_or(0))
+    }
+
     pub fn has_ai_text(&self) -> bool {
         !self.ai_text.is_empty()
     }

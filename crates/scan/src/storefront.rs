@@ -7,14 +7,15 @@
 //! normalized text hashes to a registered AI-generated text asset, it carries C2PA or
 //! IPTC marking, or it is marked `data-synthetic` (`shared/spec/findings.md`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Finding, Location, ScanProblem};
-use synthgov_core::text::{normalized_len, normalized_sha256};
+use synthgov_core::text::{NormalizedLen, normalized_len_within, normalized_sha256};
 
 use crate::html::{self, Page};
 use crate::known::{Known, KnownAsset};
@@ -172,10 +173,11 @@ pub fn recognize<'k>(
         let mut buf = String::new();
         // A wrapper's text is the same range as the element it wraps: one match per
         // range, so each occurrence is reported once, at its innermost element.
-        let mut reported: HashSet<(usize, usize)> = HashSet::new();
+        let mut reported: FxHashSet<(usize, usize)> = FxHashSet::default();
         // Elements whose text differs only by surrounding white space (wrappers) have
         // the same normalized text: hash each trimmed range once.
-        let mut hashed: HashMap<(usize, usize), Option<[u8; 32]>> = HashMap::new();
+        let mut hashed: FxHashMap<(usize, usize), Option<[u8; 32]>> = FxHashMap::default();
+        let cap = known.ai_text_len_cap();
         // Children close before parents: visit in closing order so the innermost
         // match is met first.
         for n in closing_order(page) {
@@ -193,9 +195,15 @@ pub fn recognize<'k>(
             let key = (start, start + trimmed.len());
             let h = *hashed.entry(key).or_insert_with(|| {
                 // Most text on a page cannot be a registered text by its length
-                // alone; measuring is cheaper than hashing.
-                match normalized_len(trimmed) {
-                    Some(n) if !known.may_be_ai_text(n) => None,
+                // alone; measuring is cheaper than hashing, and an outer element's
+                // text is measured only up to the longest registered text.
+                let len = match cap {
+                    Some(cap) => normalized_len_within(trimmed, cap),
+                    None => NormalizedLen::Unknown,
+                };
+                match len {
+                    NormalizedLen::Longer => None,
+                    NormalizedLen::Exact(n) if !known.may_be_ai_text(n) => None,
                     _ => Some(normalized_sha256(trimmed, &mut buf)),
                 }
             });
@@ -373,12 +381,23 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
 
 /// Node indices in the order their elements close (children before parents).
 fn closing_order(page: &Page) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..page.nodes.len() as u32).collect();
-    // A node closes after all its descendants; among disjoint nodes, document order.
-    order.sort_by_key(|&n| {
-        let node = &page.nodes[n as usize];
-        (node.last_desc, std::cmp::Reverse(n))
-    });
+    // A node closes after all its descendants; among disjoint nodes, document order:
+    // the order of (last descendant, deepest first). Nodes are in document order
+    // and a node's descendants are the indexes after it up to `last_desc`, so one
+    // pass with a stack of open ancestors gives it without sorting.
+    let mut order = Vec::with_capacity(page.nodes.len());
+    let mut open: Vec<u32> = Vec::new();
+    for n in 0..page.nodes.len() as u32 {
+        while let Some(&top) = open.last() {
+            if page.nodes[top as usize].last_desc >= n {
+                break;
+            }
+            order.push(top);
+            open.pop();
+        }
+        open.push(n);
+    }
+    order.extend(open.iter().rev());
     order
 }
 
@@ -720,6 +739,18 @@ fn scan_file(ctx: &Ctx, uri: &str, path: &Path, max: u64, media: &dyn MediaSourc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closing_order_is_last_descendant_then_deepest_first() {
+        let page = html::parse(
+            b"<html><body><div><p>a<b>b</b></p><p>c</p></div><ul><li>x<li>y</ul><img src=z></body></html>",
+        )
+        .unwrap();
+        let mut by_sort: Vec<u32> = (0..page.nodes.len() as u32).collect();
+        by_sort.sort_by_key(|&n| (page.nodes[n as usize].last_desc, std::cmp::Reverse(n)));
+        assert_eq!(closing_order(&page), by_sort);
+        assert_eq!(closing_order(&page).len(), page.nodes.len());
+    }
 
     #[test]
     fn urls_resolve_inside_the_folder_only() {
