@@ -211,6 +211,8 @@ struct Lease {
     key: String,
     sink: String,
     owner: String,
+    /// When the lease we last wrote expires (0: not held).
+    held_until: u64,
 }
 
 fn now_ms() -> u64 {
@@ -230,12 +232,18 @@ impl Lease {
                 std::process::id(),
                 hex::encode(rand::random::<[u8; 4]>())
             ),
+            held_until: 0,
         }
     }
 
-    /// Takes or renews the lease; `Busy` while another server holds it.
-    fn hold(&self, db: &Db) -> Result<(), SiemError> {
+    /// Takes or renews the lease; `Busy` while another server holds it. A lease with
+    /// more than half its time left is not renewed: no store write per batch.
+    fn hold(&mut self, db: &Db) -> Result<(), SiemError> {
         let now = now_ms();
+        if self.held_until > now + LEASE.as_millis() as u64 / 2 {
+            return Ok(());
+        }
+        self.held_until = 0;
         let mine = format!("{} {}", now + LEASE.as_millis() as u64, self.owner);
         let current = db.meta_get(&self.key)?;
         if let Some(v) = &current {
@@ -250,6 +258,7 @@ impl Lease {
             }
         }
         if db.meta_swap(&self.key, current.as_deref(), &mine)? {
+            self.held_until = now + LEASE.as_millis() as u64;
             Ok(())
         } else {
             // Another server renewed or took it between our read and our swap.
@@ -262,7 +271,8 @@ impl Lease {
     }
 
     /// Gives the lease up (a clean stop), so another server takes over at once.
-    fn release(&self, db: &Db) {
+    fn release(&mut self, db: &Db) {
+        self.held_until = 0;
         if let Ok(Some(v)) = db.meta_get(&self.key)
             && v.split_once(' ').is_some_and(|(_, o)| o == self.owner)
         {
@@ -386,7 +396,7 @@ impl Forwarder {
     }
 
     /// Hands the sink to another server at once (a clean stop).
-    pub fn release(&self, reg: &Registry) {
+    pub fn release(&mut self, reg: &Registry) {
         self.lease.release(reg.ledger().store());
     }
 
