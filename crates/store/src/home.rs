@@ -254,7 +254,7 @@ impl Home {
                  # first line of every checkpoint, so changing it starts a new log identity.\n\n{}",
                 toml::to_string_pretty(&config).expect("config serializes")
             );
-            write_new_file(&config_path, text.as_bytes(), 0o644)?;
+            write_new_file(&config_path, text.as_bytes(), config_mode(&config))?;
             config
         } else {
             self.config()?
@@ -385,6 +385,14 @@ impl Home {
     }
 }
 
+/// The config is readable by all unless it holds a database password.
+fn config_mode(config: &Config) -> u32 {
+    match &config.store.url {
+        Some(url) if redact(url) != *url => 0o600,
+        _ => 0o644,
+    }
+}
+
 /// A store error, with where the store is when the message does not say.
 fn in_database(at: &Location, e: StoreError) -> HomeError {
     match (at, e) {
@@ -490,6 +498,19 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o700);
         }
+    }
+
+    #[test]
+    fn a_config_with_a_database_password_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path().join("h"));
+        home.init().unwrap();
+        let mut config = home.config().unwrap();
+        assert_eq!(config_mode(&config), 0o644);
+        config.store.url = Some("postgres://sg@db/gov".into());
+        assert_eq!(config_mode(&config), 0o644);
+        config.store.url = Some("postgres://sg:secret@db/gov".into());
+        assert_eq!(config_mode(&config), 0o600);
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //!
 //! Several servers on one store (one SQLite file, or one PostgreSQL database) all
 //! run forwarders, but only one sends for a sink at a time: it holds a lease in the
-//! store (`siem.lease.<name>`: expiry and owner, renewed at every step, taken over
-//! by another server once it has expired), and it reads the shared cursor before
+//! store (`siem.lease.<name>`: expiry and owner, renewed when half of it is left,
+//! taken over by another server once it has expired), and it reads the shared cursor before
 //! each batch. A server that stops or hangs hands the sink over after the lease's
 //! 15 seconds; if it hangs in the middle of a send, that batch may arrive twice.
 //!
