@@ -226,7 +226,10 @@ pub async fn login(State(s): State<Shared>, Form(f): Form<LoginForm>) -> Respons
         Ok(_) => (
             [(
                 header::SET_COOKIE,
-                format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+                format!(
+                    "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+                    secure(&s)
+                ),
             )],
             Redirect::to("/"),
         )
@@ -235,12 +238,20 @@ pub async fn login(State(s): State<Shared>, Form(f): Form<LoginForm>) -> Respons
     }
 }
 
+/// Over TLS the cookie is only ever sent back over TLS.
+fn secure(s: &Shared) -> &'static str {
+    if s.tls { "; Secure" } else { "" }
+}
+
 /// `POST /ui/logout`.
-pub async fn logout() -> Response {
+pub async fn logout(State(s): State<Shared>) -> Response {
     (
         [(
             header::SET_COOKIE,
-            format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+            format!(
+                "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+                secure(&s)
+            ),
         )],
         Redirect::to("/"),
     )

@@ -109,10 +109,11 @@ pub async fn serve_with(
 ) -> Result<(), ApiError> {
     let home = config.home.clone();
     // Opening the store blocks (PostgreSQL connects and migrates): not on a worker.
-    let (policies, readers) = (config.policies, config.readers);
-    let state = tokio::task::spawn_blocking(move || AppState::open(config.home, policies, readers))
-        .await
-        .map_err(ApiError::internal)??;
+    let (policies, readers, secure) = (config.policies, config.readers, tls.is_some());
+    let state =
+        tokio::task::spawn_blocking(move || AppState::open(config.home, policies, readers, secure))
+            .await
+            .map_err(ApiError::internal)??;
     // After the store opened: a server that cannot start leaves no forwarder behind.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let forwarders = siem::spawn_all(&home, config.siem, &stop)

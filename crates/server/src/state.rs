@@ -29,6 +29,8 @@ pub struct AppState {
     pub policies: Policies,
     pub catalog: Catalog,
     pub metrics: Metrics,
+    /// Served over TLS: the dashboard's session cookie is marked `Secure`.
+    pub tls: bool,
     tokens: Mutex<HashMap<String, (TokenRecord, Instant)>>,
     decisions: Mutex<HashMap<DecisionKey, Result<(), String>>>,
     appends: tokio::sync::mpsc::Sender<PendingAppend>,
@@ -91,7 +93,12 @@ fn group_committer(
 }
 
 impl AppState {
-    pub fn open(home: Home, policies: Policies, readers: usize) -> Result<Arc<AppState>, ApiError> {
+    pub fn open(
+        home: Home,
+        policies: Policies,
+        readers: usize,
+        tls: bool,
+    ) -> Result<Arc<AppState>, ApiError> {
         let writer = Registry::open(&home)?;
         let readers = (0..readers.max(1))
             .map(|_| Registry::open(&home).map(Mutex::new))
@@ -105,6 +112,7 @@ impl AppState {
             policies,
             catalog: Catalog::shipped(),
             metrics: Metrics::default(),
+            tls,
             tokens: Mutex::new(HashMap::new()),
             decisions: Mutex::new(HashMap::new()),
             appends,

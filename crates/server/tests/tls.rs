@@ -81,6 +81,51 @@ fn the_api_answers_over_tls_and_bad_key_files_are_named() {
         .call()
         .unwrap();
     assert_eq!(res.status(), 401);
+    // The dashboard's session cookie never travels over plain HTTP.
+    let admin = {
+        let mut reg = synthgov_registry::Registry::open(&home).unwrap();
+        synthgov_registry::tokens::create(
+            &mut reg,
+            &synthgov_registry::Actor {
+                name: "tls-test".into(),
+            },
+            &synthgov_registry::tokens::CreateToken {
+                role: "admin",
+                name: "tls",
+                tenant: None,
+                expires_at: None,
+            },
+        )
+        .unwrap()
+        .token
+    };
+    let no_redirects: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![
+                    ureq::tls::Certificate::from_der(cert.der()).to_owned(),
+                ])))
+                .build(),
+        )
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let res = no_redirects
+        .post(&format!("https://localhost:{port}/ui/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("token={admin}"))
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.starts_with("synthgov_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
     // Plain HTTP to the TLS port is not served.
     assert!(
         agent
