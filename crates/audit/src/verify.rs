@@ -14,6 +14,45 @@ use synthgov_ledger::Hash;
 use crate::manifest;
 use crate::proofs::{self, Proofs};
 
+/// With the live store at hand (`verify-pack --live`): the pack must be signed with
+/// the store's key, and its checkpoint must be a prefix of today's log (a consistency
+/// proof from the store, checked here). Adds what does not hold to `o.problems`;
+/// returns today's log size when the check ran. `store` names the store in messages.
+pub fn check_live(
+    o: &mut Outcome,
+    reg: &synthgov_registry::Registry,
+    store: &str,
+) -> Result<Option<u64>, crate::PackError> {
+    let vkey = reg.ledger().identity().vkey()?;
+    if vkey != o.key {
+        o.problems.push(format!(
+            "--live: the pack is signed with {}, the store at {store} with {vkey}",
+            o.key
+        ));
+        return Ok(None);
+    }
+    let (Some(size), Some(root)) = (o.tree_size, o.root) else {
+        return Ok(None);
+    };
+    let now = reg.ledger().size()?;
+    if size > now {
+        o.problems.push(format!(
+            "--live: the pack's checkpoint has {size} entries, today's log only {now}"
+        ));
+        return Ok(None);
+    }
+    let c = reg.ledger().consistency(size, Some(now))?;
+    let ok = c.old_root == root
+        && synthgov_ledger::merkle::verify_consistency(size, now, root, c.new_root, &c.proof)
+            .is_ok();
+    if !ok {
+        o.problems.push(format!(
+            "--live: the pack's checkpoint (size {size}) is not consistent with today's log (size {now}): the log was rewritten"
+        ));
+    }
+    Ok(Some(now))
+}
+
 /// Where the verifier key came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

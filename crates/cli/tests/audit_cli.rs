@@ -156,6 +156,15 @@ fn the_pack_verifies_and_each_tampering_is_named() {
     let live = env.run(&["verify-pack", pack.to_str().unwrap(), "--live"]);
     assert_eq!(live.code, 0, "{}{}", live.stdout, live.stderr);
     assert!(live.stdout.contains("consistent with today's log"));
+    // Against another store (another key), --live fails and says why.
+    let other = Env::new();
+    let wrong = other.run(&["verify-pack", pack.to_str().unwrap(), "--live"]);
+    assert_eq!(wrong.code, 1, "{}{}", wrong.stdout, wrong.stderr);
+    assert!(
+        wrong.stdout.contains("--live: the pack is signed with"),
+        "{}",
+        wrong.stdout
+    );
 
     let work = env.dir.path().join("tampered");
     // One byte changed in any file: named.

@@ -290,34 +290,7 @@ pub fn run_verify(
     let mut live_size = None;
     if live && o.problems.is_empty() {
         let reg = Registry::open(&ctx.home)?;
-        let vkey = reg.ledger().identity().vkey()?;
-        if vkey != o.key {
-            o.problems.push(format!(
-                "--live: the pack is signed with {}, the store at {} with {vkey}",
-                o.key,
-                ctx.home.dir.display()
-            ));
-        } else if let (Some(size), Some(root)) = (o.tree_size, o.root) {
-            let now = reg.ledger().size()?;
-            if size > now {
-                o.problems.push(format!(
-                    "--live: the pack's checkpoint has {size} entries, today's log only {now}"
-                ));
-            } else {
-                let c = reg.ledger().consistency(size, Some(now))?;
-                let ok = c.old_root == root
-                    && synthgov_ledger::merkle::verify_consistency(
-                        size, now, root, c.new_root, &c.proof,
-                    )
-                    .is_ok();
-                if !ok {
-                    o.problems.push(format!(
-                        "--live: the pack's checkpoint (size {size}) is not consistent with today's log (size {now}): the log was rewritten"
-                    ));
-                }
-                live_size = Some(now);
-            }
-        }
+        live_size = verify::check_live(&mut o, &reg, &ctx.home.dir.display().to_string())?;
     }
     if ctx.json {
         out.json(&json!({
