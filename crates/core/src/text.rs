@@ -31,27 +31,6 @@ pub fn text_sha256(text: &str) -> String {
     hex::encode(Sha256::digest(normalize(text).as_bytes()))
 }
 
-/// The byte length of the normalized text of ASCII `text` (words joined by one
-/// space), without building it; None for non-ASCII text (NFC may change its length).
-/// Scanners compare it with the registered texts' lengths before hashing.
-pub fn normalized_len(text: &str) -> Option<usize> {
-    if !text.is_ascii() {
-        return None;
-    }
-    let (mut len, mut words, mut in_word) = (0usize, 0usize, false);
-    for &b in text.as_bytes() {
-        let ws = matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-        if !ws {
-            len += 1;
-            if !in_word {
-                words += 1;
-            }
-        }
-        in_word = !ws;
-    }
-    Some(len + words.saturating_sub(1))
-}
-
 /// What [`normalized_len_within`] found out about a text's normalized length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NormalizedLen {
@@ -63,8 +42,10 @@ pub enum NormalizedLen {
     Unknown,
 }
 
-/// [`normalized_len`], but reading only as far as needed to tell that the normalized
-/// text is longer than `cap`: the text of a page's outer elements contains the text
+/// The byte length of the normalized text (words joined by one space), without
+/// building it, read only as far as needed to tell that it is longer than `cap`
+/// (`usize::MAX`: the whole text); scanners compare it with the registered texts'
+/// lengths before hashing: the text of a page's outer elements contains the text
 /// of all the inner ones, so measuring each in full costs depth × page size. Sound
 /// for non-ASCII text too: NFC never makes the normalized form shorter than that of
 /// its ASCII prefix (a composed character is at least as long as its base letter).
@@ -144,17 +125,17 @@ mod tests {
             "  wrapper   text   with   many   words   ",
         ];
         for t in texts {
-            let full = normalized_len(t);
+            let full = normalized_len_within(t, usize::MAX);
             let exact_len = normalize(t).len();
             for cap in [0, 1, 3, 8, 20, 100] {
                 match normalized_len_within(t, cap) {
                     NormalizedLen::Exact(n) => {
-                        assert_eq!(Some(n), full, "{t:?}");
+                        assert_eq!(NormalizedLen::Exact(n), full, "{t:?}");
                         assert_eq!(n, exact_len, "{t:?}");
                         assert!(n <= cap, "{t:?} cap {cap}");
                     }
                     NormalizedLen::Longer => assert!(exact_len > cap, "{t:?} cap {cap}"),
-                    NormalizedLen::Unknown => assert!(full.is_none(), "{t:?}"),
+                    NormalizedLen::Unknown => assert_eq!(full, NormalizedLen::Unknown, "{t:?}"),
                 }
             }
         }
@@ -163,9 +144,17 @@ mod tests {
     #[test]
     fn normalized_len_is_the_normalized_length() {
         for t in ["", "  ", "a", " Organic  green\ttea\n", "x\x0By\x0Cz\r\n w"] {
-            assert_eq!(normalized_len(t), Some(normalize(t).len()), "{t:?}");
+            assert_eq!(
+                normalized_len_within(t, usize::MAX),
+                NormalizedLen::Exact(normalize(t).len()),
+                "{t:?}"
+            );
         }
-        assert_eq!(normalized_len("café"), None);
+        // NFC may change the length of non-ASCII text: it is measured by hashing.
+        assert_eq!(
+            normalized_len_within("café", usize::MAX),
+            NormalizedLen::Unknown
+        );
     }
 
     #[test]

@@ -16,11 +16,6 @@ use synthgov_ledger::{
 use crate::migrations::{self, MigrationError};
 
 /// How long a writer waits for another writer's lock before giving up.
-/// Converts a SQLite error for callers that write projections.
-pub fn sql_error(e: rusqlite::Error) -> StoreError {
-    db_err(e)
-}
-
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct SqliteStore {

@@ -410,12 +410,12 @@ impl Marker {
             .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", input.display())))?;
         let sha = hex::encode(Sha256::digest(&bytes));
         let registered = reg
-            .assets_by_hash(&sha)?
+            .assets_by_hash_indexed(&sha)?
             .into_iter()
-            .find(|a| a.ai_generated);
+            .find(|(a, _)| a.ai_generated);
         let generator = match (generator, &registered) {
             (Some(g), _) => g.to_owned(),
-            (None, Some(a)) => a.generator.clone().unwrap_or_else(|| "unknown".into()),
+            (None, Some((a, _))) => a.generator.clone().unwrap_or_else(|| "unknown".into()),
             (None, None) => {
                 return Err(Failure::bad_input(anyhow!(
                     "{}: not registered as AI-generated (sha256 {sha}); register it with `synthgov register FILE --generator ID` or pass --generator",
@@ -423,10 +423,7 @@ impl Marker {
                 )));
             }
         };
-        let ledger_index = match &registered {
-            Some(a) => reg.asset_ledger_index(&a.uri)?,
-            None => None,
-        };
+        let ledger_index = registered.as_ref().map(|(_, index)| *index);
         if self.checkpoint.is_none() {
             let cp = reg.ledger_mut().checkpoint()?;
             self.checkpoint = Some((cp.size, cp.note));
@@ -455,15 +452,15 @@ impl Marker {
             sha256: Some(new_sha.clone()),
             kind: "image".into(),
             generator: Some(generator.clone()),
-            dataset: registered.as_ref().and_then(|a| a.dataset.clone()),
-            surface: registered.as_ref().and_then(|a| a.surface.clone()),
+            dataset: registered.as_ref().and_then(|(a, _)| a.dataset.clone()),
+            surface: registered.as_ref().and_then(|(a, _)| a.surface.clone()),
             platform: None,
             ai_generated: true,
             bytes: Some(marked.bytes.len() as u64),
             attrs: json!({
                 "derived_from": {
                     "sha256": sha,
-                    "uri": registered.as_ref().map(|a| a.uri.clone()),
+                    "uri": registered.as_ref().map(|(a, _)| a.uri.clone()),
                 },
                 "marking": if marked.xmp_added { json!(["c2pa", "iptc-xmp"]) } else { json!(["c2pa"]) },
             }),
