@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Finding, Report};
 use synthgov_ledger::{Checkpoint, ListQuery};
-use synthgov_registry::Registry;
 use synthgov_registry::apply::current;
 use synthgov_registry::classify::{Classification, RuleSet, classify_all};
 use synthgov_registry::incident::{self, IncidentRules};
 use synthgov_registry::lineage;
 use synthgov_registry::model::Inventory;
+use synthgov_registry::{EventType, Registry};
 use synthgov_scan::rules::Catalog;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -156,6 +156,10 @@ pub struct Provenance {
     pub with_lineage: u64,
     /// Named in a `disclosure.applied` event and not the subject of a disclosure finding.
     pub disclosed: u64,
+    /// Not disclosed by synthgov, but reported disclosed by a store integration
+    /// (`magento.disclosure_applied`, `shopify.disclosure_applied`): their word, shown
+    /// apart.
+    pub reported_disclosed: u64,
     /// Synthetic images and media.
     pub media: u64,
     /// Media carrying C2PA / IPTC marking (a marked copy, or marked as registered).
@@ -337,15 +341,34 @@ fn gather(reg: &Registry, inp: &Inputs) -> Result<Gathered, PackError> {
 }
 
 fn provenance(reg: &Registry, inv: &Inventory, report: &Report) -> Result<Provenance, PackError> {
+    // Disclosure ever applied counts, whatever the period: only synthgov's own
+    // disclosure runs (the catalogue's evidence types, which no outside caller may
+    // append); what store integrations report is counted apart.
     let mut disclosed_named: BTreeSet<String> = BTreeSet::new();
-    // Disclosure ever applied counts, whatever the period.
-    for (_, v) in reg.ledger().list(&ListQuery {
-        type_prefix: Some("disclosure.applied".into()),
-        from: 0,
-        limit: u64::MAX,
-    })? {
-        if let Some(a) = v["data"]["assets"].as_array() {
-            disclosed_named.extend(a.iter().filter_map(|x| x.as_str().map(String::from)));
+    for kind in EventType::ALL.iter().filter(|t| t.is_disclosure_evidence()) {
+        for (_, v) in reg.ledger().list(&ListQuery {
+            type_prefix: Some(kind.name().into()),
+            from: 0,
+            limit: u64::MAX,
+        })? {
+            if v["type"] != kind.name() {
+                continue;
+            }
+            if let Some(a) = v["data"]["assets"].as_array() {
+                disclosed_named.extend(a.iter().filter_map(|x| x.as_str().map(String::from)));
+            }
+        }
+    }
+    let mut integration_named: BTreeSet<String> = BTreeSet::new();
+    for ns in ["magento", "shopify"] {
+        for (_, v) in reg.ledger().list(&ListQuery {
+            type_prefix: Some(format!("{ns}.disclosure_applied")),
+            from: 0,
+            limit: u64::MAX,
+        })? {
+            if let Some(a) = v["data"]["assets"].as_array() {
+                integration_named.extend(a.iter().filter_map(|x| x.as_str().map(String::from)));
+            }
         }
     }
     let undisclosed: BTreeSet<&str> = report
@@ -382,6 +405,8 @@ fn provenance(reg: &Registry, inv: &Inventory, report: &Report) -> Result<Proven
         let sha = a.sha256.as_deref().unwrap_or("");
         if !sha.is_empty() && disclosed_named.contains(sha) && !undisclosed.contains(sha) {
             p.disclosed += 1;
+        } else if !sha.is_empty() && integration_named.contains(sha) {
+            p.reported_disclosed += 1;
         }
         if a.kind == "image" || a.kind == "video" || a.kind == "audio" {
             p.media += 1;
@@ -403,7 +428,7 @@ pub fn build(reg: &mut Registry, inp: &Inputs) -> Result<Pack, PackError> {
         inp.frameworks.clone()
     };
     let g = gather(reg, inp)?;
-    let checkpoint = reg.ledger_mut().checkpoint()?;
+    let checkpoint = reg.checkpoint()?;
     let vkey = reg.ledger().identity().vkey()?;
     let origin = reg.ledger().identity().origin.clone();
 

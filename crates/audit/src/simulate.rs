@@ -176,6 +176,7 @@ mod tests {
             disclosed: 4,
             media: 2,
             machine_marked: 2,
+            reported_disclosed: 0,
         };
         let clean = score(&Report::default(), &full, 0, &[], &Sample::default());
         assert_eq!((clean.score, clean.grade), (100, "ready"));

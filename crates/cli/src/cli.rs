@@ -57,17 +57,37 @@ pub enum Command {
     #[command(subcommand)]
     Ledger(LedgerCommand),
 
-    /// Check the whole ledger: every leaf hash, the tree, every saved checkpoint.
+    /// Check the whole ledger and every table built from it.
     ///
     /// Recomputes every leaf hash from the stored bytes, rebuilds the Merkle tree,
     /// checks each saved checkpoint's signature and root, and with --checkpoint that a
-    /// checkpoint you kept earlier is a prefix of today's log. Exit 0 and "ok" when all
-    /// holds; exit 1 naming the first bad entry index when anything was changed,
-    /// removed, reordered or inserted behind the ledger's back.
+    /// checkpoint you kept earlier is a prefix of today's log. Then replays the log
+    /// and compares every projection table (inventory, tokens, incidents, flags,
+    /// assets, dataset versions, system training, fingerprints) with the replay.
+    /// Exit 0 and "ok" when all holds; exit 1 naming the first bad entry index when
+    /// anything was changed, removed, reordered or inserted behind the ledger's back,
+    /// or naming the table, key and ledger index of every row that disagrees with the
+    /// log (an edited token, a flipped flag, a deleted dataset version).
     Verify {
         /// A checkpoint note you kept earlier (from `synthgov ledger checkpoint`).
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+    },
+
+    /// Recreate every projection table from the ledger, in one transaction.
+    ///
+    /// For a store whose tables were edited behind synthgov's back (`synthgov verify`
+    /// names them): the log is verified first and nothing is written unless it holds.
+    /// Fingerprint filters are kept where the log's hash confirms them (the log holds
+    /// their hash, not their bytes). `synthgov verify` passes afterwards.
+    Rebuild,
+
+    /// Print the event catalogue: every event type synthgov writes, its producer,
+    /// the projection it updates and its SIEM severity (docs/EVENTS.md).
+    Events {
+        /// As the Markdown table of docs/EVENTS.md.
+        #[arg(long)]
+        markdown: bool,
     },
 
     /// Make the inventory match a declared YAML file (sources, generators, datasets,
@@ -1034,8 +1054,8 @@ pub enum TokenCommand {
         /// that tenant's records.
         #[arg(long)]
         tenant: Option<String>,
-        /// Expire after this many days [default: never].
-        #[arg(long, value_name = "DAYS")]
+        /// Expire after this many days, 1 to 36500 [default: never].
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
         expires_in: Option<u32>,
     },
     /// Revoke a token by id (takes effect on every server within a second).

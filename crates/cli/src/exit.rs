@@ -83,7 +83,8 @@ impl From<std::io::Error> for Failure {
 impl From<synthgov_registry::RegistryError> for Failure {
     fn from(e: synthgov_registry::RegistryError) -> Failure {
         let exit = match &e {
-            synthgov_registry::RegistryError::Denied { .. } => Exit::CheckFailed,
+            synthgov_registry::RegistryError::Denied { .. }
+            | synthgov_registry::RegistryError::Tampered(_) => Exit::CheckFailed,
             e if e.is_bad_input() => Exit::BadInput,
             _ => Exit::Environment,
         };

@@ -15,7 +15,7 @@ fn append_entry_list_prove_consistency_shapes() {
         "ledger",
         "append",
         "--type",
-        "asset.registered",
+        "ext.asset_reported",
         "--data",
         r#"{"sha256":"ab"}"#,
         "--actor",
@@ -48,13 +48,13 @@ fn append_entry_list_prove_consistency_shapes() {
     );
 
     let r = env.run(&[
-        "ledger", "list", "--type", "asset", "--from", "3", "--limit", "2", "--json",
+        "ledger", "list", "--type", "ext", "--from", "3", "--limit", "2", "--json",
     ]);
     let items = r.json();
     assert_eq!(items.as_array().unwrap().len(), 2);
     assert_eq!(items[0]["index"], 3);
     assert_eq!(items[0]["entry"]["data"]["i"], 2);
-    let r = env.run(&["ledger", "list", "--type", "asse", "--json"]);
+    let r = env.run(&["ledger", "list", "--type", "ex", "--json"]);
     assert_eq!(
         r.json().as_array().unwrap().len(),
         0,
@@ -436,7 +436,7 @@ fn two_processes_appending_at_once_make_one_log() {
                 "ledger",
                 "append",
                 "--type",
-                "flag.changed",
+                "ext.flag_reported",
                 "--data",
                 &format!("{{\"n\":{i}}}"),
             ])

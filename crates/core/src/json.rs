@@ -18,6 +18,17 @@ pub fn from_str_strict(text: &str) -> Result<Value, serde_json::Error> {
 
 struct StrictValue;
 
+/// The largest integer every JSON reader holds exactly (2^53 - 1, RFC 7493 §2.2):
+/// canonical JSON (RFC 8785) writes numbers as IEEE doubles, so a larger integer
+/// would be recorded as a different number than the one sent.
+pub const MAX_EXACT: u64 = (1 << 53) - 1;
+
+fn inexact(v: impl fmt::Display) -> String {
+    format!(
+        "number {v} is outside the exact integer range ±{MAX_EXACT} (RFC 7493): send it as a string"
+    )
+}
+
 impl<'de> de::DeserializeSeed<'de> for StrictValue {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -34,13 +45,22 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        if v.unsigned_abs() > MAX_EXACT {
+            return Err(E::custom(inexact(v)));
+        }
         Ok(Value::from(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        if v > MAX_EXACT {
+            return Err(E::custom(inexact(v)));
+        }
         Ok(Value::from(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        if v.fract() == 0.0 && v.abs() > MAX_EXACT as f64 {
+            return Err(E::custom(inexact(v)));
+        }
         serde_json::Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom("number is not finite"))
@@ -99,6 +119,25 @@ mod tests {
             err.to_string().contains("duplicate object member \"b\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn refuses_integers_beyond_the_exact_range() {
+        for text in [
+            "18446744073709551616",
+            "9007199254740993",
+            "-9007199254740993",
+            "1e300",
+        ] {
+            let err = from_str_strict(text).unwrap_err();
+            assert!(
+                err.to_string().contains("exact integer range"),
+                "{text}: {err}"
+            );
+        }
+        assert!(from_str_strict("9007199254740991").is_ok());
+        assert!(from_str_strict("0.5").is_ok());
+        assert!(from_str_strict("1.5e10").is_ok());
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub mod canonical;
 pub mod digest;
 pub mod event;
 pub mod finding;
+pub mod fsutil;
 pub mod json;
+pub mod testenv;
 pub mod text;
 
 pub use event::{Event, EventError};

@@ -326,8 +326,9 @@ fn write_page(
 /// reader sees the old file or the new one, never a part. No fsync per file: at
 /// 10,000 pages it cost a tenth of the run, and the originals are never touched
 /// (in place, the backup is written before the page is replaced).
+/// The file keeps the mode of the one it replaces (a new one gets 0666 less the
+/// umask), so a web server running as another user can still read a rewritten theme.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), FolderError> {
-    use std::io::Write;
     let werr = |e: std::io::Error| FolderError::Write {
         path: dest.to_owned(),
         source: e,
@@ -337,14 +338,7 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), FolderError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".synthgov-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(werr)?;
-    tmp.write_all(bytes).map_err(werr)?;
-    tmp.persist(dest).map_err(|e| werr(e.error))?;
-    Ok(())
+    synthgov_core::fsutil::write_atomic(dest, bytes, false).map_err(werr)
 }
 
 fn copy_file(src: &Path, dest: &Path) -> Result<(), FolderError> {

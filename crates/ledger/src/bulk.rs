@@ -20,10 +20,14 @@ pub const CHUNK_LINES: usize = 16 * 1024;
 /// Longest accepted line, so a file without newlines cannot exhaust memory.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Says why a type may not be appended (`None`: it may).
+pub type TypeCheck = fn(&str) -> Option<String>;
+
 /// Reads JSONL in chunks of prepared entries.
 pub struct JsonlReader<R> {
     input: R,
     defaults: EventDefaults,
+    refuse: Option<TypeCheck>,
     line_no: u64,
     bytes_read: u64,
     done: bool,
@@ -34,10 +38,17 @@ impl<R: BufRead> JsonlReader<R> {
         JsonlReader {
             input,
             defaults,
+            refuse: None,
             line_no: 0,
             bytes_read: 0,
             done: false,
         }
+    }
+
+    /// Refuses lines whose type `check` refuses, naming the line.
+    pub fn refusing(mut self, check: TypeCheck) -> Self {
+        self.refuse = Some(check);
+        self
     }
 
     /// Bytes consumed so far, for progress.
@@ -78,16 +89,28 @@ impl<R: BufRead> JsonlReader<R> {
             return Ok(None);
         }
         let defaults = &self.defaults;
+        let refuse = self.refuse;
+        let prepare = |line: u64, bytes: &[u8]| -> Result<PreparedEntry, LedgerError> {
+            let entry = prepare_line(line, bytes, defaults)?;
+            if let Some(problem) = refuse.and_then(|check| check(entry.kind())) {
+                return Err(LedgerError::Refused {
+                    line,
+                    kind: entry.kind().to_owned(),
+                    problem,
+                });
+            }
+            Ok(entry)
+        };
         let prepared: Result<Vec<PreparedEntry>, LedgerError> = lines
             .par_iter()
-            .map(|(line, bytes)| prepare_line(*line, bytes, defaults))
+            .map(|(line, bytes)| prepare(*line, bytes))
             .collect();
         // rayon reports some failing line, not necessarily the first: find the first.
         match prepared {
             Ok(p) => Ok(Some(p)),
             Err(_) => Err(lines
                 .iter()
-                .find_map(|(line, bytes)| prepare_line(*line, bytes, defaults).err())
+                .find_map(|(line, bytes)| prepare(*line, bytes).err())
                 .expect("a line failed")),
         }
     }
@@ -125,7 +148,7 @@ mod tests {
         let mut r = JsonlReader::new(input.as_bytes(), defaults());
         let chunk = r.next_chunk().unwrap().unwrap();
         assert_eq!(chunk.len(), 2);
-        assert_eq!(chunk[1].kind, "a.c");
+        assert_eq!(chunk[1].kind(), "a.c");
         assert!(r.next_chunk().unwrap().is_none());
     }
 

@@ -11,6 +11,13 @@ pub enum LedgerError {
     /// A bulk input line was refused; nothing was appended.
     #[error("line {line}: {problem}; nothing was appended")]
     BadLine { line: u64, problem: String },
+    /// A bulk input line names a type the caller may not append.
+    #[error("line {line}: {problem}; nothing was appended")]
+    Refused {
+        line: u64,
+        kind: String,
+        problem: String,
+    },
     /// An event was refused; nothing was appended.
     #[error("{0}; nothing was appended")]
     BadEvent(#[from] synthgov_core::EventError),
@@ -40,6 +47,7 @@ impl LedgerError {
         matches!(
             self,
             LedgerError::BadLine { .. }
+                | LedgerError::Refused { .. }
                 | LedgerError::BadEvent(_)
                 | LedgerError::IndexOutOfRange { .. }
                 | LedgerError::SizeTooLarge { .. }

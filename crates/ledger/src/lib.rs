@@ -34,4 +34,4 @@ pub use log::{
     append_in_tx,
 };
 pub use storage::{AppendTx, EntryRow, LedgerStore, ListQuery, StoreError, StoredCheckpoint};
-pub use verify::{VerifyReport, verify};
+pub use verify::{VerifyReport, verify, verify_visiting};

@@ -34,15 +34,21 @@ impl LogIdentity {
     }
 }
 
-/// An entry ready to append: its type, leaf bytes and leaf hash.
+/// An entry ready to append: its type, leaf bytes and leaf hash. Made only from a
+/// validated [`Event`], so the three always agree.
 #[derive(Debug, Clone)]
 pub struct PreparedEntry {
-    pub kind: String,
-    pub leaf: Vec<u8>,
-    pub hash: Hash,
+    kind: String,
+    leaf: Vec<u8>,
+    hash: Hash,
 }
 
 impl PreparedEntry {
+    /// The entry's `type`.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
     pub fn from_event(event: &Event) -> PreparedEntry {
         let leaf = event.leaf_bytes();
         PreparedEntry {

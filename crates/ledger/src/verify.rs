@@ -67,6 +67,17 @@ pub fn verify<S: LedgerStore + ?Sized>(
     auditor: Option<&Checkpoint>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, LedgerError> {
+    verify_visiting(ledger, auditor, progress, &mut |_| {})
+}
+
+/// [`verify`], showing `visit` every entry whose hashes checked out, in index order,
+/// in the same pass (the registry replays its projections this way).
+pub fn verify_visiting<S: LedgerStore + ?Sized>(
+    ledger: &Ledger<S>,
+    auditor: Option<&Checkpoint>,
+    progress: &mut dyn FnMut(u64),
+    visit: &mut dyn FnMut(&EntryRow),
+) -> Result<VerifyReport, LedgerError> {
     let store = ledger.store();
     let mut problems: Vec<Problem> = Vec::new();
     let mut targets: Vec<Target> = Vec::new();
@@ -152,6 +163,7 @@ pub fn verify<S: LedgerStore + ?Sized>(
                 entry_problem = Some(p);
                 return false;
             }
+            visit(row);
             if let Some(p) = check_targets(&range, &mut next_target) {
                 entry_problem = Some(p);
                 return false;

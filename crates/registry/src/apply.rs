@@ -6,10 +6,12 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::catalogue::{DeclarationChange, EventType};
 use crate::error::RegistryError;
 use crate::model::Inventory;
 use crate::parse::split_version;
-use crate::registry::{Actor, Change, Projection, Registry};
+use crate::policy::Action;
+use crate::registry::{Actor, Change, Registry};
 
 /// Kinds in the order they are applied (referenced before referencing).
 pub const KINDS: [&str; 6] = [
@@ -104,6 +106,14 @@ fn changed_fields(old: &Value, new: &Value) -> Vec<String> {
         .collect()
 }
 
+fn declaration_event(kind: &str, change: DeclarationChange) -> Result<EventType, RegistryError> {
+    EventType::declaration(kind, change).ok_or_else(|| {
+        RegistryError::BadRequest(format!(
+            "inventory kind {kind:?} has no event in the catalogue"
+        ))
+    })
+}
+
 /// Plans and (unless `dry_run`) applies `inv`.
 pub fn apply(
     reg: &mut Registry,
@@ -128,15 +138,15 @@ pub fn apply(
         if !fields.is_empty() {
             data.insert("changed".into(), json!(fields));
         }
-        let event_kind = match (*kind, action) {
-            ("store", _) => "store.configured".to_owned(),
-            (k, "create") => format!("{k}.registered"),
-            (k, _) => format!("{k}.updated"),
+        let change = if action == "create" {
+            DeclarationChange::Created
+        } else {
+            DeclarationChange::Updated
         };
+        let event_kind = declaration_event(kind, change)?;
         if *kind == "system" {
             // Record which dataset versions the system is trained on, as of now.
             let system = inv.systems.iter().find(|s| &s.id == id).expect("declared");
-            let mut links = Vec::new();
             let mut shown = Vec::new();
             for t in &system.trained_on {
                 let (ds, v) = split_version(t);
@@ -148,44 +158,18 @@ pub fn apply(
                     _ => reg.latest_version(ds)?.map(|(v, _)| v),
                 };
                 shown.push(json!({"dataset": ds, "version": version}));
-                links.push((ds.to_owned(), version));
             }
             data.insert("trained_on_versions".into(), Value::Array(shown));
-            changes.push(Change {
-                kind: event_kind,
-                data: data.clone(),
-                projection: Projection::PutObject {
-                    kind: kind.to_string(),
-                    id: id.clone(),
-                    body: body.clone(),
-                },
-            });
-            changes.push(Change {
-                kind: "system.training_recorded".into(),
-                data: {
-                    let mut m = Map::new();
-                    m.insert("id".into(), json!(id));
-                    m.insert(
-                        "trained_on_versions".into(),
-                        data["trained_on_versions"].clone(),
-                    );
-                    m
-                },
-                projection: Projection::SetTraining {
-                    system: id.clone(),
-                    datasets: links,
-                },
-            });
+            changes.push(Change::new(event_kind, data.clone()));
+            let mut m = Map::new();
+            m.insert("id".into(), json!(id));
+            m.insert(
+                "trained_on_versions".into(),
+                data["trained_on_versions"].clone(),
+            );
+            changes.push(Change::new(EventType::SystemTrainingRecorded, m));
         } else {
-            changes.push(Change {
-                kind: event_kind,
-                data,
-                projection: Projection::PutObject {
-                    kind: kind.to_string(),
-                    id: id.clone(),
-                    body: body.clone(),
-                },
-            });
+            changes.push(Change::new(event_kind, data));
         }
         planned.push(PlannedChange {
             action,
@@ -209,14 +193,10 @@ pub fn apply(
                 });
                 let mut data = Map::new();
                 data.insert("id".into(), json!(id));
-                changes.push(Change {
-                    kind: format!("{kind}.removed"),
+                changes.push(Change::new(
+                    declaration_event(kind, DeclarationChange::Removed)?,
                     data,
-                    projection: Projection::RemoveObject {
-                        kind: kind.to_owned(),
-                        id,
-                    },
-                });
+                ));
             } else {
                 not_in_file.push(format!("{kind}:{id}"));
             }
@@ -232,7 +212,7 @@ pub fn apply(
     if dry_run || changes.is_empty() {
         return Ok(report);
     }
-    let receipt = reg.commit(actor, "inventory.apply", changes)?;
+    let receipt = reg.commit(actor, Action::ApplyInventory, changes)?;
     report.applied = true;
     report.events = receipt.appended;
     report.first_index = Some(receipt.first_index);

@@ -16,6 +16,15 @@ pub enum RegistryError {
     },
     #[error("{0}")]
     BadRequest(String),
+    /// An outside caller named a type that only synthgov's own write paths append.
+    #[error(
+        "type: {kind:?} is in the {namespace}.* namespace, which synthgov records itself; report store events under a namespace of your own, e.g. \"magento.{}\", \"shopify.…\" or \"ext.…\"",
+        kind.replace('.', "_")
+    )]
+    Reserved {
+        kind: String,
+        namespace: &'static str,
+    },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("{action} refused for {actor}: {reason}")]
@@ -24,6 +33,11 @@ pub enum RegistryError {
         action: String,
         reason: String,
     },
+    /// A projection row disagrees with the log (someone edited the database).
+    #[error(
+        "integrity: {0}; `synthgov verify` names every such row, `synthgov rebuild` repairs them"
+    )]
+    Tampered(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -42,6 +56,7 @@ impl RegistryError {
         match self {
             RegistryError::BadFile { .. }
             | RegistryError::BadRequest(_)
+            | RegistryError::Reserved { .. }
             | RegistryError::NotFound(_) => true,
             RegistryError::Ledger(e) => e.is_bad_input(),
             RegistryError::Home(e) => e.is_bad_input(),

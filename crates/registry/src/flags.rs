@@ -5,8 +5,10 @@
 use serde::Serialize;
 use serde_json::{Map, json};
 
+use crate::catalogue::EventType;
 use crate::error::RegistryError;
-use crate::registry::{Actor, Change, Projection, Registry};
+use crate::policy::Action;
+use crate::registry::{Actor, Change, Registry};
 
 /// The kill switch for generation.
 pub const GENERATION: &str = "generation";
@@ -65,13 +67,11 @@ impl Registry {
 
     /// Whether `name` is on (a flag never set is on).
     pub fn flag_enabled(&self, name: &str) -> Result<bool, RegistryError> {
-        let row = self
-            .db()
-            .query_opt("SELECT enabled FROM flags WHERE name = ?1", &[name.into()])?;
-        Ok(match row {
-            Some(r) => r.int(0)? != 0,
-            None => true,
-        })
+        let (truth, row) = crate::integrity::check_flag(self, name)?;
+        if let Err(problem) = row {
+            return Err(RegistryError::Tampered(problem));
+        }
+        Ok(truth.unwrap_or(true))
     }
 
     /// Sets a flag; a no-op (no event) when it already has that value.
@@ -102,17 +102,8 @@ impl Registry {
         }
         self.commit(
             actor,
-            "flag.set",
-            vec![Change {
-                kind: "flag.changed".into(),
-                data,
-                projection: Projection::SetFlag {
-                    name: name.to_owned(),
-                    enabled,
-                    actor: actor.name.clone(),
-                    reason: reason.map(str::to_owned),
-                },
-            }],
+            Action::SetFlag,
+            vec![Change::new(EventType::FlagChanged, data)],
         )?;
         Ok(true)
     }

@@ -64,7 +64,7 @@ pub fn record_catalog(
         }
     }
     if !changes.is_empty() {
-        reg.commit(actor, "asset.import", changes)?;
+        reg.commit(actor, crate::policy::Action::RegisterAsset, changes)?;
     }
     Ok(counts)
 }

@@ -10,9 +10,11 @@ use synthgov_core::event::now_rfc3339;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 
+use crate::catalogue::EventType;
 use crate::error::RegistryError;
 use crate::model::is_eu_eea;
-use crate::registry::{Actor, Change, Projection, Registry};
+use crate::policy::Action;
+use crate::registry::{Actor, Change, Registry};
 
 pub const SHIPPED_RULES: &str = include_str!("../rules/incidents.yaml");
 
@@ -171,12 +173,23 @@ pub struct Clock {
 }
 
 pub fn parse_time(field: &str, s: &str) -> Result<OffsetDateTime, RegistryError> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
         RegistryError::BadRequest(format!(
             "{field}: {s:?} is not an RFC 3339 time like 2026-11-20T09:30:00Z ({e})"
         ))
-    })
+    })?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&t.year()) {
+        return Err(RegistryError::BadRequest(format!(
+            "{field}: {s:?} is outside {MIN_YEAR}..={MAX_YEAR}"
+        )));
+    }
+    Ok(t)
 }
+
+/// The years an incident time may name: anything else is a typo, and far-future
+/// times would overflow the deadline arithmetic.
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 2200;
 
 fn fmt_time(t: OffsetDateTime) -> String {
     // Whole seconds: deadlines are read by people; the ledger event keeps exact time.
@@ -216,17 +229,19 @@ impl When {
 
 impl ClockRule {
     fn deadline(&self, detected: OffsetDateTime) -> Option<OffsetDateTime> {
+        // Checked: a record stored before times were bounded (year 9999) must not
+        // make every clock evaluation panic.
         if let Some(h) = self.hours {
-            return Some(detected + Duration::hours(h));
+            return detected.checked_add(Duration::hours(h));
         }
         if let Some(d) = self.days {
-            return Some(detected + Duration::days(d));
+            return detected.checked_add(Duration::days(d));
         }
         if let Some(d) = self.days_after_year_end {
             let next_year =
                 Date::from_calendar_date(detected.year() + 1, Month::January, 1).ok()?;
             let year_end = next_year.with_time(Time::MIDNIGHT).assume_utc();
-            return Some(year_end + Duration::days(d));
+            return year_end.checked_add(Duration::days(d));
         }
         None
     }
@@ -347,20 +362,12 @@ fn check(rules: &IncidentRules, inc: &Incident) -> Result<(), RegistryError> {
     Ok(())
 }
 
-fn change(kind: &str, inc: &Incident) -> Change {
+fn change(kind: EventType, inc: &Incident) -> Change {
     let body = serde_json::to_value(inc).expect("incident serializes");
     let mut data = Map::new();
     data.insert("incident".into(), Value::String(inc.id.clone()));
-    data.insert("record".into(), body.clone());
-    Change {
-        kind: kind.to_owned(),
-        data,
-        projection: Projection::PutObject {
-            kind: "incident".into(),
-            id: inc.id.clone(),
-            body,
-        },
-    }
+    data.insert("record".into(), body);
+    Change::new(kind, data)
 }
 
 /// Every recorded incident, by id.
@@ -433,8 +440,8 @@ pub fn open(
     }
     let receipt = reg.commit(
         actor,
-        "incident.open",
-        vec![change("incident.opened", &inc)],
+        Action::Incident,
+        vec![change(EventType::IncidentOpened, &inc)],
     )?;
     Ok((inc, receipt.first_index))
 }
@@ -478,8 +485,8 @@ pub fn update(
     check(rules, &inc)?;
     let receipt = reg.commit(
         actor,
-        "incident.update",
-        vec![change("incident.updated", &inc)],
+        Action::Incident,
+        vec![change(EventType::IncidentUpdated, &inc)],
     )?;
     Ok((inc, receipt.first_index))
 }
@@ -506,8 +513,8 @@ pub fn close(
     inc.resolution = Some(resolution.to_owned());
     let receipt = reg.commit(
         actor,
-        "incident.close",
-        vec![change("incident.closed", &inc)],
+        Action::Incident,
+        vec![change(EventType::IncidentClosed, &inc)],
     )?;
     Ok((inc, receipt.first_index))
 }

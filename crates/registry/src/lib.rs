@@ -10,22 +10,29 @@
 //! - [`lineage`]: the provenance graph and its renderings;
 //! - [`incident`]: incidents and their regulatory notification clocks;
 //! - [`tokens`], [`policy`]: the server's bearer tokens and Cedar authorization;
+//! - [`catalogue`]: every event type synthgov writes; [`projection`]: the projection
+//!   each implies; [`replay`]: the projections recomputed from the log and compared.
 
 pub mod apply;
+pub mod catalogue;
 pub mod classify;
 pub mod error;
 pub mod export;
 pub mod flags;
 pub mod import;
 pub mod incident;
+pub mod integrity;
 pub mod lineage;
 pub mod model;
 pub mod model_card;
 pub mod parse;
 pub mod policy;
+pub mod projection;
 pub mod register;
 pub mod registry;
+pub mod replay;
 pub mod tokens;
 
+pub use catalogue::EventType;
 pub use error::RegistryError;
-pub use registry::{Actor, ExternalEvent, Registry};
+pub use registry::{Actor, Change, ExternalEvent, Registry};

@@ -12,8 +12,10 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::catalogue::EventType;
 use crate::error::RegistryError;
-use crate::registry::{Actor, AssetRow, Change, Projection, Registry};
+use crate::policy::Action;
+use crate::registry::{Actor, AssetRow, Change, Registry};
 use synthgov_core::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -313,21 +315,14 @@ pub fn register(
                 "files": hashed.len(), "bytes": bytes, "generator": req.generator,
             });
             dataset_version = Some(data.clone());
-            changes.push(Change {
-                kind: "dataset.version_created".into(),
-                data: data.as_object().cloned().unwrap_or_default(),
-                projection: Projection::PutDatasetVersion {
-                    dataset: ds.clone(),
-                    version,
-                    content_sha256: content,
-                    files: hashed.len() as u64,
-                    bytes,
-                },
-            });
+            changes.push(Change::new(
+                EventType::DatasetVersionCreated,
+                data.as_object().cloned().unwrap_or_default(),
+            ));
         }
     }
     if !changes.is_empty() {
-        reg.commit(actor, "asset.register", changes)?;
+        reg.commit(actor, Action::RegisterAsset, changes)?;
     }
     Ok(RegisterReport {
         files: files.len() as u64,
@@ -363,16 +358,12 @@ pub fn asset_change(row: &AssetRow, update: bool) -> Change {
     if row.attrs.as_object().is_some_and(|m| !m.is_empty()) {
         data.insert("attrs".into(), row.attrs.clone());
     }
-    Change {
-        kind: if update {
-            "asset.updated"
-        } else {
-            "asset.registered"
-        }
-        .into(),
-        data,
-        projection: Projection::PutAsset(row.clone()),
-    }
+    let kind = if update {
+        EventType::AssetUpdated
+    } else {
+        EventType::AssetRegistered
+    };
+    Change::new(kind, data)
 }
 
 /// An asset reported by an integration or API client: its content hash and what made
@@ -453,11 +444,8 @@ pub fn register_reported(
         let owner = e.attrs["tenant"].as_str();
         if tenant.is_some() && owner != tenant {
             // Another tenant's record (or a store-wide one): not this caller's to change.
-            return Err(RegistryError::Denied {
-                actor: actor.name.clone(),
-                action: "register_asset".into(),
-                reason: format!("{uri} belongs to another tenant"),
-            });
+            let reason = format!("{uri} belongs to another tenant");
+            return Err(reg.deny(actor, Action::RegisterAsset, tenant, &reason));
         }
     }
     let status = match &existing {
@@ -470,7 +458,7 @@ pub fn register_reported(
     } else {
         let receipt = reg.commit(
             actor,
-            "asset.register",
+            Action::RegisterAsset,
             vec![asset_change(&row, status == "updated")],
         )?;
         Some(receipt.first_index)

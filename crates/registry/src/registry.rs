@@ -2,100 +2,106 @@
 //! ledger as an event, and applied to the projection tables, all in one database
 //! transaction (SQLite or PostgreSQL): either the event and its projection both exist, or neither does.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use synthgov_core::Event;
 use synthgov_core::event::now_rfc3339;
 use synthgov_ledger::{AppendReceipt, Ledger, PreparedEntry, append_in_tx};
-use synthgov_store::sql::{Row, Sql};
+use synthgov_store::sql::Row;
 use synthgov_store::{Db, Home};
 
+use crate::catalogue::{self, EventType};
 use crate::error::RegistryError;
+use crate::policy::{Action, Principal};
+pub use crate::projection::Projection;
 
-/// Event types only synthgov's own write paths append (see
-/// [`Registry::append_external`]).
-pub const RESERVED_EVENT_TYPES: [&str; 18] = [
-    "access",
-    "asset.registered",
-    "asset.updated",
-    "audit",
-    "dataset",
-    "flag",
-    "generation",
-    "generator",
-    "incident",
-    "inventory",
-    "policy",
-    "quality",
-    "scan",
-    "source",
-    "store",
-    "system",
-    "token",
-    "vendor",
-];
-
-/// Who acts, as recorded in every event's `actor`.
+/// Who acts, as recorded in every event's `actor`, and (for a server request) the
+/// principal the policies judge.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub name: String,
+    pub principal: Option<Principal>,
 }
 
-/// Decides whether an actor may take an action. The CLI runs as the owner of the
-/// store files ([`LocalOwner`]); the server plugs in token-based Cedar policies.
+impl Actor {
+    /// An actor named `name`. Names come from outside (token names, `--actor`), so
+    /// control characters are escaped rather than refused: a denial of a hostile
+    /// name must still be recorded.
+    pub fn new(name: impl AsRef<str>) -> Actor {
+        Actor {
+            name: escape_name(name.as_ref()),
+            principal: None,
+        }
+    }
+
+    /// The actor of a server request, judged by the policies as `principal`.
+    pub fn for_principal(name: impl AsRef<str>, principal: Principal) -> Actor {
+        Actor {
+            principal: Some(principal),
+            ..Actor::new(name)
+        }
+    }
+}
+
+/// `name` with control characters written as `\u{..}` escapes, cut to the longest
+/// name an entry may carry.
+pub fn escape_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+        if out.len() > synthgov_core::event::MAX_NAME_LEN - 8 {
+            break;
+        }
+    }
+    if out.trim().is_empty() {
+        out = "(unnamed)".into();
+    }
+    out
+}
+
+/// Decides whether an actor may take an action on the records of `tenant` (`None`:
+/// store-wide records). The CLI runs as the owner of the store files
+/// ([`LocalOwner`]); the server plugs in its Cedar policies, which judge the actor's
+/// principal.
 pub trait Authorizer {
-    fn authorize(&self, actor: &Actor, action: &str) -> Result<(), String>;
+    fn authorize(&self, actor: &Actor, action: Action, tenant: Option<&str>) -> Result<(), String>;
 }
 
 /// The local user who owns the home folder may do everything the files allow.
 pub struct LocalOwner;
 
 impl Authorizer for LocalOwner {
-    fn authorize(&self, _actor: &Actor, _action: &str) -> Result<(), String> {
+    fn authorize(&self, _: &Actor, _: Action, _: Option<&str>) -> Result<(), String> {
         Ok(())
     }
 }
 
-/// A projection update that goes with an event.
+/// An event and, for a fingerprint event, the filter its projection stores.
 #[derive(Debug, Clone)]
-pub enum Projection {
-    None,
-    PutObject {
-        kind: String,
-        id: String,
-        body: Value,
-    },
-    RemoveObject {
-        kind: String,
-        id: String,
-    },
-    PutDatasetVersion {
-        dataset: String,
-        version: u64,
-        content_sha256: String,
-        files: u64,
-        bytes: u64,
-    },
-    SetTraining {
-        system: String,
-        datasets: Vec<(String, Option<u64>)>,
-    },
-    PutAsset(AssetRow),
-    SetFlag {
-        name: String,
-        enabled: bool,
-        actor: String,
-        reason: Option<String>,
-    },
-    PutFingerprints {
-        dataset: String,
-        version: u64,
-        entity: String,
-        columns: Vec<String>,
-        filter: Vec<u8>,
-        bits: u64,
-        hashes: u32,
-        items: u64,
-    },
+pub struct Change {
+    pub kind: EventType,
+    pub data: Map<String, Value>,
+    filter: Option<Vec<u8>>,
+}
+
+impl Change {
+    pub fn new(kind: EventType, data: Map<String, Value>) -> Change {
+        Change {
+            kind,
+            data,
+            filter: None,
+        }
+    }
+
+    /// A `dataset.fingerprinted` change with its filter; the event's data must carry
+    /// the filter's SHA-256 (`filter_sha256`).
+    pub fn with_filter(mut self, filter: Vec<u8>) -> Change {
+        self.filter = Some(filter);
+        self
+    }
 }
 
 /// One row of the `assets` projection.
@@ -113,53 +119,74 @@ pub struct AssetRow {
     pub attrs: Value,
 }
 
-/// An event and the projection it implies.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub kind: String,
-    pub data: Map<String, Value>,
-    pub projection: Projection,
-}
-
 /// An event reported from outside, checked and ready to append.
 #[derive(Debug, Clone)]
 pub struct ExternalEvent {
     actor: Actor,
     kind: String,
     data: Map<String, Value>,
+    time: Option<String>,
 }
 
 impl ExternalEvent {
-    /// Types that synthgov itself records with a projection, or as access and
-    /// generation decisions, are refused: a rebuilt projection or an auditor must be
-    /// able to trust that those came through their own write paths. A tenant-bound
-    /// caller's events carry its tenant. The event is checked here, so that one bad
-    /// event cannot fail a group commit of good ones.
+    /// A type in a namespace of the event catalogue is refused: a replayed
+    /// projection or an auditor must be able to trust that those came through
+    /// synthgov's own write paths. A tenant-bound caller's events carry its tenant.
+    /// The event is checked here, so that one bad event cannot fail a group commit
+    /// of good ones.
     pub fn new(
+        actor: &Actor,
+        kind: &str,
+        data: Map<String, Value>,
+        tenant: Option<&str>,
+    ) -> Result<ExternalEvent, RegistryError> {
+        ExternalEvent::at(actor, kind, data, tenant, None)
+    }
+
+    /// As [`ExternalEvent::new`], keeping the time the caller gives (`ledger append`
+    /// lines may carry one).
+    pub fn at(
         actor: &Actor,
         kind: &str,
         mut data: Map<String, Value>,
         tenant: Option<&str>,
+        time: Option<String>,
     ) -> Result<ExternalEvent, RegistryError> {
-        let reserved = RESERVED_EVENT_TYPES
-            .iter()
-            .find(|r| kind == **r || kind.starts_with(&format!("{r}.")));
-        if let Some(r) = reserved {
-            return Err(RegistryError::BadRequest(format!(
-                "type: {kind:?} is recorded by synthgov itself ({r}.*); report store events under a type of your own, e.g. \"magento.{kind}\""
-            )));
+        if let Some(ns) = catalogue::is_reserved(kind) {
+            return Err(RegistryError::Reserved {
+                kind: kind.to_owned(),
+                namespace: ns,
+            });
         }
         if let Some(t) = tenant {
             data.insert("tenant".into(), Value::String(t.to_owned()));
         }
-        let probe = Event::new(kind.to_owned(), actor.name.clone(), now_rfc3339(), data)
-            .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let probe = Event::new(
+            kind.to_owned(),
+            actor.name.clone(),
+            time.clone().unwrap_or_else(now_rfc3339),
+            data,
+        )
+        .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
         Ok(ExternalEvent {
             actor: actor.clone(),
             kind: probe.kind,
             data: probe.data,
+            time,
         })
     }
+
+    /// The tenant whose records the event belongs to.
+    fn tenant(&self) -> Option<&str> {
+        self.data.get("tenant").and_then(Value::as_str)
+    }
+}
+
+/// One entry on its way into the log.
+struct Pending {
+    event: Event,
+    projection: Projection,
+    filter: Option<Vec<u8>>,
 }
 
 pub struct Registry {
@@ -182,12 +209,20 @@ impl Registry {
         self
     }
 
+    /// The log, for reading: entries, proofs, checkpoints already signed. Appends
+    /// go through [`Registry::commit`] only.
     pub fn ledger(&self) -> &Ledger<Db> {
         &self.ledger
     }
 
-    pub fn ledger_mut(&mut self) -> &mut Ledger<Db> {
-        &mut self.ledger
+    /// Signs and saves a checkpoint of the current tree.
+    pub fn checkpoint(&mut self) -> Result<synthgov_ledger::Checkpoint, RegistryError> {
+        Ok(self.ledger.checkpoint()?)
+    }
+
+    /// The latest saved checkpoint if it covers the whole log, else a new one.
+    pub fn current_checkpoint(&mut self) -> Result<synthgov_ledger::Checkpoint, RegistryError> {
+        Ok(self.ledger.current_checkpoint()?)
     }
 
     /// The store, for the projection queries.
@@ -195,68 +230,154 @@ impl Registry {
         self.ledger.store()
     }
 
+    /// A write transaction holding the log's lock, for a rebuild of the projections.
+    pub(crate) fn write_tx(&mut self) -> Result<synthgov_store::db::DbTx<'_>, RegistryError> {
+        Ok(self.ledger.store_mut().write()?)
+    }
+
     /// The one write path: authorize `action`, append one event per change, apply the
-    /// projections, commit. Nothing is written if any step fails.
+    /// projections each event implies ([`crate::projection::derive`]), commit.
+    /// Nothing is written if any step fails; a denial is recorded as `access.denied`.
     pub fn commit(
         &mut self,
         actor: &Actor,
-        action: &str,
+        action: Action,
         changes: Vec<Change>,
     ) -> Result<AppendReceipt, RegistryError> {
-        self.commit_as(action, changes.into_iter().map(|c| (actor, c)).collect())
+        let tenant = changes.iter().find_map(|c| change_tenant(&c.data));
+        self.authorize(actor, action, tenant.as_deref())?;
+        let time = now_rfc3339();
+        let mut pending = Vec::with_capacity(changes.len());
+        for c in changes {
+            let event = Event::new(c.kind.name(), actor.name.clone(), time.clone(), c.data)
+                .map_err(synthgov_ledger::LedgerError::from)?;
+            let projection =
+                crate::projection::derive(c.kind, &event).map_err(RegistryError::BadRequest)?;
+            if let Projection::PutFingerprints(m) = &projection {
+                let ok =
+                    c.filter.as_deref().map(crate::projection::filter_sha256) == m.filter_sha256;
+                if !ok {
+                    return Err(RegistryError::BadRequest(format!(
+                        "dataset.fingerprinted of {}@{}: the filter does not match filter_sha256",
+                        m.dataset, m.version
+                    )));
+                }
+            }
+            pending.push(Pending {
+                event,
+                projection,
+                filter: c.filter,
+            });
+        }
+        self.append(pending)
     }
 
-    /// [`Registry::commit`] for changes of several actors in one transaction (the
-    /// server's group commit); each actor is authorized.
-    fn commit_as(
-        &mut self,
-        action: &str,
-        changes: Vec<(&Actor, Change)>,
-    ) -> Result<AppendReceipt, RegistryError> {
-        let mut asked: Vec<&str> = Vec::new();
-        for (actor, _) in &changes {
-            if asked.contains(&actor.name.as_str()) {
-                continue;
-            }
-            self.authorize(actor, action)?;
-            asked.push(&actor.name);
-        }
-        let time = now_rfc3339();
-        let mut entries = Vec::with_capacity(changes.len());
-        for (actor, c) in &changes {
-            let event = Event::new(
-                c.kind.clone(),
-                actor.name.clone(),
-                time.clone(),
-                c.data.clone(),
-            )
-            .map_err(synthgov_ledger::LedgerError::from)?;
-            entries.push(PreparedEntry::from_event(&event));
-        }
+    fn append(&mut self, pending: Vec<Pending>) -> Result<AppendReceipt, RegistryError> {
+        let entries: Vec<PreparedEntry> = pending
+            .iter()
+            .map(|p| PreparedEntry::from_event(&p.event))
+            .collect();
         let mut tx = self.ledger.store_mut().write()?;
         let mut once = Some(entries);
         let receipt = append_in_tx(&mut tx, &mut || Ok(once.take()), &mut |_| {})?;
-        for (i, (_, c)) in changes.iter().enumerate() {
-            project(
+        for (i, p) in pending.iter().enumerate() {
+            crate::projection::write(
                 &mut tx,
                 receipt.first_index + i as u64,
-                &time,
-                &c.projection,
+                &p.projection,
+                p.filter.as_deref(),
             )?;
         }
         tx.commit_now()?;
         Ok(receipt)
     }
 
-    /// Asks the authorizer without writing anything.
-    pub fn authorize(&self, actor: &Actor, action: &str) -> Result<(), RegistryError> {
-        self.authorizer
-            .authorize(actor, action)
-            .map_err(|reason| RegistryError::Denied {
-                actor: actor.name.clone(),
-                action: action.to_owned(),
-                reason,
-            })
+    /// Asks the authorizer; a denial is recorded as `access.denied` (through the same
+    /// path, without asking again) and returned as [`RegistryError::Denied`].
+    pub fn authorize(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        tenant: Option<&str>,
+    ) -> Result<(), RegistryError> {
+        match self.authorizer.authorize(actor, action, tenant) {
+            Ok(()) => Ok(()),
+            Err(reason) => Err(self.deny(actor, action, tenant, &reason)),
+        }
+    }
+
+    /// Records that `actor` was refused `action` on the records of `tenant`, and
+    /// returns the error to give back. Used by the write path and by checks that
+    /// refuse before it (a record owned by another tenant, a conflict).
+    pub fn deny(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        tenant: Option<&str>,
+        reason: &str,
+    ) -> RegistryError {
+        let mut data = Map::new();
+        if let Some(p) = &actor.principal {
+            data.insert("principal".into(), json!(p.id));
+            data.insert("role".into(), json!(p.role));
+        }
+        data.insert("action".into(), json!(action.as_str()));
+        data.insert("resource".into(), json!({ "tenant": tenant }));
+        data.insert("reason".into(), json!(reason));
+        let denied = RegistryError::Denied {
+            actor: actor.name.clone(),
+            action: action.as_str().to_owned(),
+            reason: reason.to_owned(),
+        };
+        match self.append_unchecked(actor, EventType::AccessDenied, data) {
+            Ok(_) => denied,
+            Err(e) => e,
+        }
+    }
+
+    /// Appends a catalogue event without asking the authorizer: for the records of
+    /// refusals themselves, which must be written whoever is refused.
+    fn append_unchecked(
+        &mut self,
+        actor: &Actor,
+        kind: EventType,
+        data: Map<String, Value>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        debug_assert!(kind.table().is_none());
+        let event = Event::new(kind.name(), actor.name.clone(), now_rfc3339(), data)
+            .map_err(synthgov_ledger::LedgerError::from)?;
+        self.append(vec![Pending {
+            event,
+            projection: Projection::None,
+            filter: None,
+        }])
+    }
+
+    /// Records that an outside caller tried to append a reserved type, and returns
+    /// the refusal.
+    pub fn refuse_external(&mut self, actor: &Actor, err: RegistryError) -> RegistryError {
+        let RegistryError::Reserved { kind, namespace } = &err else {
+            return err;
+        };
+        let mut data = Map::new();
+        data.insert("type".into(), json!(escape_name(kind)));
+        data.insert("namespace".into(), json!(namespace));
+        if let Some(p) = &actor.principal {
+            data.insert("principal".into(), json!(p.id));
+        }
+        match self.append_unchecked(actor, EventType::EventRefused, data) {
+            Ok(_) => err,
+            Err(e) => e,
+        }
+    }
+
+    /// Records an alert: a projection row disagrees with the ledger entry it names.
+    pub fn record_integrity_violation(
+        &mut self,
+        actor: &Actor,
+        data: Map<String, Value>,
+    ) -> Result<AppendReceipt, RegistryError> {
+        self.append_unchecked(actor, EventType::IntegrityViolation, data)
     }
 
     /// Stored fingerprint filters: (dataset, version, entity, columns, filter, bits, hashes, items).
@@ -285,25 +406,26 @@ impl Registry {
             .collect()
     }
 
-    /// Appends an event that changes no projection (e.g. a refusal), through the same path.
+    /// Appends a catalogue event that changes no projection (a scan, a disclosure
+    /// run, a fitted model), authorized as `action`.
     pub fn record(
         &mut self,
         actor: &Actor,
-        kind: &str,
+        action: Action,
+        kind: EventType,
         data: Map<String, Value>,
     ) -> Result<AppendReceipt, RegistryError> {
-        self.commit(
-            actor,
-            "record",
-            vec![Change {
-                kind: kind.to_owned(),
-                data,
-                projection: Projection::None,
-            }],
-        )
+        if kind.table().is_some() {
+            return Err(RegistryError::BadRequest(format!(
+                "{} changes a projection: commit it with its change",
+                kind.name()
+            )));
+        }
+        self.commit(actor, action, vec![Change::new(kind, data)])
     }
 
-    /// Appends an event reported from outside (a store integration, `POST /v1/events`).
+    /// Appends an event reported from outside (a store integration, `POST /v1/events`,
+    /// `ledger append`).
     pub fn append_external(
         &mut self,
         actor: &Actor,
@@ -311,29 +433,95 @@ impl Registry {
         data: Map<String, Value>,
         tenant: Option<&str>,
     ) -> Result<AppendReceipt, RegistryError> {
-        let e = ExternalEvent::new(actor, kind, data, tenant)?;
+        let e = match ExternalEvent::new(actor, kind, data, tenant) {
+            Ok(e) => e,
+            Err(err) => return Err(self.refuse_external(actor, err)),
+        };
         self.append_external_batch(vec![e])
     }
 
-    /// Appends checked external events in one transaction: all or none.
+    /// Appends checked external events in one transaction: all or none. Each actor is
+    /// authorized for `append_event` on its events' tenant.
     pub fn append_external_batch(
         &mut self,
         events: Vec<ExternalEvent>,
     ) -> Result<AppendReceipt, RegistryError> {
-        let changes = events
+        let mut asked: Vec<(&str, Option<&str>)> = Vec::new();
+        for e in &events {
+            let key = (e.actor.name.as_str(), e.tenant());
+            if asked.contains(&key) {
+                continue;
+            }
+            if let Err(reason) =
+                self.authorizer
+                    .authorize(&e.actor, Action::AppendEvent, e.tenant())
+            {
+                let (actor, tenant) = (e.actor.clone(), e.tenant().map(str::to_owned));
+                return Err(self.deny(&actor, Action::AppendEvent, tenant.as_deref(), &reason));
+            }
+            asked.push(key);
+        }
+        let now = now_rfc3339();
+        let pending = events
             .iter()
             .map(|e| {
-                (
-                    &e.actor,
-                    Change {
-                        kind: e.kind.clone(),
-                        data: e.data.clone(),
-                        projection: Projection::None,
-                    },
+                Event::new(
+                    e.kind.clone(),
+                    e.actor.name.clone(),
+                    e.time.clone().unwrap_or_else(|| now.clone()),
+                    e.data.clone(),
                 )
+                .map(|event| Pending {
+                    event,
+                    projection: Projection::None,
+                    filter: None,
+                })
+                .map_err(|x| RegistryError::BadRequest(x.to_string()))
             })
-            .collect();
-        self.commit_as("append_event", changes)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append(pending)
+    }
+
+    /// Appends external entries pulled from `next` in one transaction (`ledger
+    /// append --jsonl` of millions of lines, parsed and hashed in parallel by the
+    /// caller): all or none. An entry of a reserved type stops the append, which is
+    /// then recorded as refused.
+    pub fn append_external_entries(
+        &mut self,
+        actor: &Actor,
+        next: &mut dyn FnMut() -> Result<Option<Vec<PreparedEntry>>, synthgov_ledger::LedgerError>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReceipt, RegistryError> {
+        self.authorize(actor, Action::AppendEvent, None)?;
+        let mut reserved: Option<RegistryError> = None;
+        let result = {
+            let mut tx = self.ledger.store_mut().write()?;
+            let mut pull = || {
+                let batch = next()?;
+                if let Some(b) = &batch
+                    && let Some((kind, ns)) = b
+                        .iter()
+                        .find_map(|e| catalogue::is_reserved(e.kind()).map(|ns| (e.kind(), ns)))
+                {
+                    let err = RegistryError::Reserved {
+                        kind: kind.to_owned(),
+                        namespace: ns,
+                    };
+                    let message = err.to_string();
+                    reserved = Some(err);
+                    return Err(synthgov_ledger::LedgerError::BadRequest(message));
+                }
+                Ok(batch)
+            };
+            match append_in_tx(&mut tx, &mut pull, progress) {
+                Ok(r) => tx.commit_now().map(|_| r).map_err(RegistryError::from),
+                Err(e) => Err(e.into()),
+            }
+        };
+        match reserved {
+            Some(err) => Err(self.refuse_external(actor, err)),
+            None => result,
+        }
     }
 
     /// The stored body of an inventory object.
@@ -524,137 +712,10 @@ fn asset_from_row(r: &Row) -> Result<AssetRow, RegistryError> {
     })
 }
 
-fn canonical(v: &Value) -> String {
-    String::from_utf8(synthgov_core::canonical::to_canonical_vec(v).expect("JSON value"))
-        .expect("UTF-8")
-}
-
-fn project(tx: &mut dyn Sql, index: u64, time: &str, p: &Projection) -> Result<(), RegistryError> {
-    let index = index as i64;
-    match p {
-        Projection::SetFlag {
-            name,
-            enabled,
-            actor,
-            reason,
-        } => {
-            tx.exec(
-                "INSERT INTO flags (name, enabled, changed_at, changed_by, reason, ledger_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at,
-                   changed_by = excluded.changed_by, reason = excluded.reason, ledger_index = excluded.ledger_index",
-                &[
-                    name.into(),
-                    (*enabled).into(),
-                    time.into(),
-                    actor.into(),
-                    reason.into(),
-                    index.into(),
-                ],
-            )?;
-        }
-        Projection::PutFingerprints {
-            dataset,
-            version,
-            entity,
-            columns,
-            filter,
-            bits,
-            hashes,
-            items,
-        } => {
-            let columns = serde_json::to_string(columns).expect("strings serialize");
-            tx.exec(
-                "INSERT INTO fingerprints (dataset, version, entity, columns, filter, bits, hashes, items)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                &[
-                    dataset.into(),
-                    (*version as i64).into(),
-                    entity.into(),
-                    (&columns).into(),
-                    filter.into(),
-                    (*bits as i64).into(),
-                    i64::from(*hashes).into(),
-                    (*items as i64).into(),
-                ],
-            )?;
-        }
-        Projection::None => {}
-        Projection::PutObject { kind, id, body } => {
-            let body = canonical(body);
-            tx.exec(
-                "INSERT INTO inventory_objects (kind, id, body, ledger_index) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ledger_index = excluded.ledger_index",
-                &[kind.into(), id.into(), (&body).into(), index.into()],
-            )?;
-        }
-        Projection::RemoveObject { kind, id } => {
-            tx.exec(
-                "DELETE FROM inventory_objects WHERE kind = ?1 AND id = ?2",
-                &[kind.into(), id.into()],
-            )?;
-            if kind == "system" {
-                tx.exec(
-                    "DELETE FROM system_training WHERE system = ?1",
-                    &[id.into()],
-                )?;
-            }
-        }
-        Projection::PutDatasetVersion {
-            dataset,
-            version,
-            content_sha256,
-            files,
-            bytes,
-        } => {
-            tx.exec(
-                "INSERT INTO dataset_versions (dataset, version, content_sha256, files, bytes, ledger_index)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                &[
-                    dataset.into(),
-                    (*version as i64).into(),
-                    content_sha256.into(),
-                    (*files as i64).into(),
-                    (*bytes as i64).into(),
-                    index.into(),
-                ],
-            )?;
-        }
-        Projection::SetTraining { system, datasets } => {
-            tx.exec(
-                "DELETE FROM system_training WHERE system = ?1",
-                &[system.into()],
-            )?;
-            for (d, v) in datasets {
-                tx.exec(
-                    "INSERT INTO system_training (system, dataset, version) VALUES (?1, ?2, ?3)",
-                    &[system.into(), d.into(), v.map(|v| v as i64).into()],
-                )?;
-            }
-        }
-        Projection::PutAsset(a) => {
-            let attrs = canonical(&a.attrs);
-            tx.exec(
-                "INSERT INTO assets (uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (uri) DO UPDATE SET sha256 = excluded.sha256, kind = excluded.kind,
-                   generator = excluded.generator, dataset = excluded.dataset, surface = excluded.surface,
-                   platform = excluded.platform, ai_generated = excluded.ai_generated, bytes = excluded.bytes,
-                   attrs = excluded.attrs, ledger_index = excluded.ledger_index",
-                &[
-                    (&a.uri).into(),
-                    (&a.sha256).into(),
-                    (&a.kind).into(),
-                    (&a.generator).into(),
-                    (&a.dataset).into(),
-                    (&a.surface).into(),
-                    (&a.platform).into(),
-                    a.ai_generated.into(),
-                    a.bytes.map(|b| b as i64).into(),
-                    (&attrs).into(),
-                    index.into(),
-                ],
-            )?;
-        }
-    }
-    Ok(())
+/// The tenant whose records a change touches: its `tenant`, or its attributes' one.
+fn change_tenant(data: &Map<String, Value>) -> Option<String> {
+    data.get("tenant")
+        .or_else(|| data.get("attrs").and_then(|a| a.get("tenant")))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }

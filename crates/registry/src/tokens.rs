@@ -13,13 +13,18 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::catalogue::EventType;
 use crate::error::RegistryError;
-use crate::registry::{Actor, Change, Projection, Registry};
+use crate::policy::Action;
+use crate::registry::{Actor, Change, Registry};
 
 /// The roles of `shared/spec/api.md`.
 pub const ROLES: [&str; 5] = ["admin", "compliance", "engineer", "service", "auditor"];
 
 const PREFIX: &str = "sgt_";
+
+/// The furthest ahead a token's expiry may be (100 years).
+pub const MAX_LIFETIME_DAYS: i64 = 36_500;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TokenRecord {
@@ -112,6 +117,14 @@ pub fn create(
             "the expiry is in the past".into(),
         ));
     }
+    if req
+        .expires_at
+        .is_some_and(|e| e - now > time::Duration::days(MAX_LIFETIME_DAYS))
+    {
+        return Err(RegistryError::BadRequest(format!(
+            "expires_at: more than {MAX_LIFETIME_DAYS} days ahead; leave it out for a token that does not expire"
+        )));
+    }
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let token = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
@@ -130,24 +143,16 @@ pub fn create(
     };
     reg.commit(
         actor,
-        "manage_tokens",
-        vec![change("token.created", &record)],
+        Action::ManageTokens,
+        vec![change(EventType::TokenCreated, &record)],
     )?;
     Ok(NewToken { token, id, record })
 }
 
-fn change(kind: &str, r: &TokenRecord) -> Change {
+fn change(kind: EventType, r: &TokenRecord) -> Change {
     let body = serde_json::to_value(r).expect("serializes");
     let data: Map<String, Value> = body.as_object().cloned().unwrap_or_default();
-    Change {
-        kind: kind.into(),
-        data,
-        projection: Projection::PutObject {
-            kind: "token".into(),
-            id: r.id.clone(),
-            body,
-        },
-    }
+    Change::new(kind, data)
 }
 
 /// Revokes a token by id; revoking a revoked token changes nothing.
@@ -160,7 +165,11 @@ pub fn revoke(reg: &mut Registry, actor: &Actor, id: &str) -> Result<TokenRecord
         .replace_nanosecond(0)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok());
-    reg.commit(actor, "manage_tokens", vec![change("token.revoked", &r)])?;
+    reg.commit(
+        actor,
+        Action::ManageTokens,
+        vec![change(EventType::TokenRevoked, &r)],
+    )?;
     Ok(r)
 }
 
@@ -184,6 +193,8 @@ pub enum Rejected {
     Malformed,
     Unknown,
     Unusable(&'static str),
+    /// The row does not match the ledger entry that should have set it.
+    Tampered(String),
 }
 
 /// Finds the record of a presented token and checks it may be used now.
@@ -201,6 +212,9 @@ pub fn authenticate(
     // Equal ids and unequal hashes: a 64-bit prefix collision, or a forged row.
     if !constant_time_eq(rec.sha256.as_bytes(), sha.as_bytes()) {
         return Ok(Err(Rejected::Unknown));
+    }
+    if let Err(problem) = crate::integrity::check_token(reg, &rec.id)? {
+        return Ok(Err(Rejected::Tampered(problem)));
     }
     Ok(match rec.usable_at(OffsetDateTime::now_utc()) {
         Ok(()) => Ok(rec),
@@ -235,9 +249,7 @@ mod tests {
     #[test]
     fn created_token_authenticates_until_revoked_and_only_its_hash_is_kept() {
         let (_d, mut reg) = reg();
-        let admin = Actor {
-            name: "cli:test".into(),
-        };
+        let admin = Actor::new("cli:test");
         let t = create(
             &mut reg,
             &admin,
@@ -294,9 +306,7 @@ mod tests {
     #[test]
     fn bad_requests_are_refused_before_anything_is_written() {
         let (_d, mut reg) = reg();
-        let a = Actor {
-            name: "cli:test".into(),
-        };
+        let a = Actor::new("cli:test");
         let size = reg.ledger().size().unwrap();
         for (role, name, tenant) in [
             ("root", "x", None),

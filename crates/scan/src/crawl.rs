@@ -202,9 +202,10 @@ pub fn crawl(
             let handles: Vec<_> = batch
                 .into_iter()
                 .map(|(url, depth)| {
+                    let at = url.clone();
                     let fetcher = &fetcher;
                     let media = &media;
-                    s.spawn(move || {
+                    let handle = s.spawn(move || {
                         let fetched = fetcher.page(&url);
                         let scanned = match &fetched {
                             Fetched::Page { url, bytes } => {
@@ -213,10 +214,32 @@ pub fn crawl(
                             _ => None,
                         };
                         (url, depth, fetched, scanned)
-                    })
+                    });
+                    (at, depth, handle)
                 })
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            // A page whose scan panicked is a problem of the run, never silently
+            // dropped.
+            handles
+                .into_iter()
+                .map(|(at, depth, h)| {
+                    h.join().unwrap_or_else(|panic| {
+                        let why = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a panic".into());
+                        (
+                            at,
+                            depth,
+                            Fetched::Failed(format!(
+                                "internal error while scanning this page: {why}"
+                            )),
+                            None,
+                        )
+                    })
+                })
+                .collect()
         });
         for (url, depth, fetched, scanned) in results {
             match fetched {

@@ -3,7 +3,6 @@
 //! CLI calls; nothing here decides anything the CLI would decide differently.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +18,7 @@ use synthgov_registry::{export, lineage, tokens};
 use synthgov_synth::entity::Entity;
 use synthgov_synth::fingerprint::Keys;
 use synthgov_synth::generate::{Locale, default_products};
-use synthgov_synth::governed::{GenerateRequest, generate_governed, generate_model_governed};
+use synthgov_synth::governed::{GenerateRequest, finish, plan_generate, plan_model};
 use synthgov_synth::row::Format;
 use utoipa::ToSchema;
 
@@ -36,21 +35,44 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
+    /// Reads the body as the CLI reads its JSON: a member named twice or an integer
+    /// outside the exact range is refused (400), never silently resolved.
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                let m = m.trim();
+                m.eq_ignore_ascii_case("application/json")
+                    || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !json_type {
+            return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "send Content-Type: application/json",
-            )),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body is over the {} byte limit", crate::BODY_LIMIT),
-            )),
-            Err(e) => Err(ApiError::bad_request(e.body_text())),
+            ));
         }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("the body is over the {} byte limit", crate::BODY_LIMIT),
+                ));
+            }
+            Err(e) => return Err(ApiError::bad_request(e.body_text())),
+        };
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?;
+        let value = synthgov_core::json::from_str_strict(text)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError::bad_request(e.to_string()))
     }
 }
 
@@ -213,8 +235,19 @@ pub async fn append_event(
 ) -> Result<Response, ApiError> {
     s.allow(&who, Action::AppendEvent, Records::tenant(who.tenant()))
         .await?;
-    let event =
-        synthgov_registry::ExternalEvent::new(&who.actor(), &ev.kind, ev.data, who.tenant())?;
+    let actor = who.actor();
+    let event = match synthgov_registry::ExternalEvent::new(&actor, &ev.kind, ev.data, who.tenant())
+    {
+        Ok(e) => e,
+        Err(err @ synthgov_registry::RegistryError::Reserved { .. }) => {
+            // The refusal itself goes in the ledger (`ingest.refused`).
+            let err = s
+                .write(move |reg| Ok(reg.refuse_external(&actor, err)))
+                .await?;
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
     let (index, leaf_hash) = s.append(event).await?;
     Ok(created(json!({"index": index, "leaf_hash": leaf_hash})))
 }
@@ -257,7 +290,10 @@ pub async fn generate(
     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let actor = who.actor();
-    let report = match (g.entity, g.model) {
+    // Plan with the writer (authorization, kill switch, lineage: short), produce the
+    // rows on the blocking pool holding no lock, then commit with the writer again:
+    // a large run never stalls the other appends.
+    let plan = match (g.entity, g.model) {
         (Some(name), None) => {
             let entity = Entity::parse(&name)
                 .ok_or_else(|| ApiError::bad_request(format!("entity: unknown entity {name:?}")))?;
@@ -273,17 +309,18 @@ pub async fn generate(
                 products: default_products(),
                 marker_column: Some("synthgov_marker".into()),
             };
-            s.write(move |reg| Ok(generate_governed(reg, &keys, &actor, &req, &mut |_| {})?))
+            let (keys, actor) = (keys.clone(), actor.clone());
+            s.write(move |reg| Ok(plan_generate(reg, &keys, &actor, &req)?))
                 .await?
         }
         (None, Some(model)) => {
             let model: synthgov_synth::copula::Model = serde_json::from_value(model)
                 .map_err(|e| ApiError::bad_request(format!("model: {e}")))?;
             let out = dir.join(format!("model-{}-{stamp}.csv", g.seed));
+            let actor = actor.clone();
             s.write(move |reg| {
-                Ok(generate_model_governed(
+                Ok(plan_model(
                     reg,
-                    &keys,
                     &actor,
                     &model,
                     g.rows,
@@ -291,7 +328,6 @@ pub async fn generate(
                     &out,
                     g.dataset,
                     Some("synthgov_marker".into()),
-                    None,
                 )?)
             })
             .await?
@@ -302,6 +338,14 @@ pub async fn generate(
             ));
         }
     };
+    let plan = std::sync::Arc::new(plan);
+    let p = plan.clone();
+    let produced = tokio::task::spawn_blocking(move || p.produce(&keys, &mut |_| {}))
+        .await
+        .map_err(ApiError::internal)??;
+    let report = s
+        .write(move |reg| Ok(finish(reg, &actor, &plan, produced)?))
+        .await?;
     Ok(created(
         serde_json::to_value(report).map_err(ApiError::internal)?,
     ))
@@ -407,9 +451,7 @@ pub async fn checkpoint(State(s): State<Shared>, who: Caller) -> Result<Response
 }
 
 pub async fn checkpoint_text(s: &Shared) -> Result<Response, ApiError> {
-    let cp = s
-        .write(|reg| Ok(reg.ledger_mut().current_checkpoint()?))
-        .await?;
+    let cp = s.write(|reg| Ok(reg.current_checkpoint()?)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -61,6 +61,14 @@ impl From<RegistryError> for ApiError {
         match &e {
             RegistryError::NotFound(_) => ApiError::not_found(e.to_string()),
             RegistryError::Denied { .. } => ApiError::forbidden(e.to_string()),
+            RegistryError::Reserved { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "reserved_type", e.to_string())
+            }
+            RegistryError::Tampered(_) => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "integrity_violation",
+                e.to_string(),
+            ),
             RegistryError::Ledger(l) => ApiError::from_ledger(l, e.to_string()),
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
             _ => ApiError::internal(e),
@@ -90,6 +98,7 @@ impl From<SynthError> for ApiError {
         match e {
             SynthError::Disabled(m) => ApiError::new(StatusCode::LOCKED, "generation_disabled", m),
             SynthError::Refused(m) => ApiError::forbidden(m),
+            SynthError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             SynthError::Registry(r) => r.into(),
             e if e.is_bad_input() => ApiError::bad_request(e.to_string()),
             e => ApiError::internal(e),

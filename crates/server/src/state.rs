@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, json};
 use synthgov_registry::policy::{Action, Policies, Principal, Records};
+use synthgov_registry::registry::Authorizer;
 use synthgov_registry::tokens::TokenRecord;
 use synthgov_registry::{Actor, ExternalEvent, Registry};
 use synthgov_scan::rules::Catalog;
@@ -26,7 +27,7 @@ pub struct AppState {
     writer: Mutex<Registry>,
     readers: Vec<Mutex<Registry>>,
     next_reader: AtomicUsize,
-    pub policies: Policies,
+    pub policies: Arc<Policies>,
     pub catalog: Catalog,
     pub metrics: Metrics,
     /// Served over TLS: the dashboard's session cookie is marked `Secure`.
@@ -69,7 +70,24 @@ fn group_committer(
         }
         let Some(s) = state.upgrade() else { return };
         let events = batch.iter().map(|p| p.event.clone()).collect();
-        let result = lock(&s.writer).append_external_batch(events);
+        // A panic in one commit must not stop the committer (every later append would
+        // then fail): it becomes an error for this batch, and the loop goes on.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lock(&s.writer).append_external_batch(events)
+        }))
+        .unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            tracing::error!(%why, "group commit panicked; the batch is refused and the committer goes on");
+            Err(synthgov_registry::RegistryError::Store(
+                synthgov_ledger::StoreError::Database(format!(
+                    "internal error while committing: {why}"
+                )),
+            ))
+        });
         match result {
             Ok(r) => {
                 s.metrics.appended(r.appended);
@@ -99,7 +117,11 @@ impl AppState {
         readers: usize,
         tls: bool,
     ) -> Result<Arc<AppState>, ApiError> {
-        let writer = Registry::open(&home)?;
+        let policies = Arc::new(policies);
+        // The writer judges every write by the caller's principal: a handler that
+        // forgot its check still cannot write what the policies forbid.
+        let writer =
+            Registry::open(&home)?.with_authorizer(Box::new(PolicyAuthorizer(policies.clone())));
         let readers = (0..readers.max(1))
             .map(|_| Registry::open(&home).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
@@ -195,6 +217,20 @@ impl AppState {
                 cache.insert(token, (rec.clone(), Instant::now()));
                 Ok(rec)
             }
+            Err(synthgov_registry::tokens::Rejected::Tampered(problem)) => {
+                lock(&self.tokens).remove(&token);
+                self.metrics.denied();
+                let mut data = Map::new();
+                data.insert("table".into(), json!("tokens"));
+                data.insert("problem".into(), json!(problem));
+                self.write(move |reg| {
+                    Ok(reg.record_integrity_violation(&Actor::new("synthgov:serve"), data)?)
+                })
+                .await?;
+                Err(ApiError::unauthorized(
+                    "this token's record does not match the ledger; it is refused",
+                ))
+            }
             Err(why) => {
                 lock(&self.tokens).remove(&token);
                 Err(ApiError::unauthorized(match why {
@@ -244,19 +280,27 @@ impl AppState {
             return Ok(());
         };
         self.metrics.denied();
-        let mut data = Map::new();
-        data.insert("principal".into(), json!(who.principal.id));
-        data.insert("role".into(), json!(who.principal.role));
-        data.insert("action".into(), json!(action.as_str()));
-        data.insert(
-            "resource".into(),
-            json!({"tenant": what.tenant, "shared": what.shared}),
-        );
-        data.insert("reason".into(), json!(reason));
         let actor = who.actor();
-        self.write(move |reg| Ok(reg.record(&actor, "access.denied", data)?))
+        let why = reason.clone();
+        self.write(move |reg| Ok(reg.deny(&actor, action, what.tenant.as_deref(), &why)))
             .await?;
         Err(ApiError::forbidden(reason))
+    }
+}
+
+/// The registry's authorizer in the server: the actor's principal judged by the
+/// policies. An actor without a principal (nobody authenticated) may not write.
+struct PolicyAuthorizer(Arc<Policies>);
+
+impl Authorizer for PolicyAuthorizer {
+    fn authorize(&self, actor: &Actor, action: Action, tenant: Option<&str>) -> Result<(), String> {
+        match &actor.principal {
+            Some(p) => self.0.decide(p, action, &Records::tenant(tenant)),
+            None => Err(format!(
+                "{} has no authenticated principal: the server writes only for a caller",
+                actor.name
+            )),
+        }
     }
 }
 
@@ -280,9 +324,10 @@ impl Caller {
 
     /// The actor recorded on the events this caller causes.
     pub fn actor(&self) -> Actor {
-        Actor {
-            name: format!("api:{}#{}", self.principal.name, self.principal.id),
-        }
+        Actor::for_principal(
+            format!("api:{}#{}", self.principal.name, self.principal.id),
+            self.principal.clone(),
+        )
     }
 
     pub fn tenant(&self) -> Option<&str> {

@@ -36,14 +36,13 @@ fn sink(name: &str, kind: SinkKind) -> SinkConfig {
 }
 
 fn append(reg: &mut Registry, n: usize, tag: &str) {
-    let actor = Actor {
-        name: "siem-test".into(),
-    };
+    let actor = Actor::new("siem-test");
     for i in 0..n {
         let mut data = Map::new();
         data.insert("n".into(), json!(i));
         data.insert("tag".into(), json!(tag));
-        reg.record(&actor, "test.siem", data).unwrap();
+        reg.append_external(&actor, "test.siem", data, None)
+            .unwrap();
     }
 }
 
@@ -216,17 +215,12 @@ fn ocsf_file_sink_maps_classes_and_resumes_from_its_cursor() {
     let home = home_in(dir.path());
     let mut reg = Registry::open(&home).unwrap();
     append(&mut reg, 3, "a");
-    let mut data = Map::new();
-    data.insert("action".into(), json!("generate"));
-    data.insert("reason".into(), json!("auditor-read-only"));
-    reg.record(
-        &Actor {
-            name: "api:x".into(),
-        },
-        "access.denied",
-        data,
-    )
-    .unwrap();
+    let _ = reg.deny(
+        &Actor::new("api:x"),
+        synthgov_registry::policy::Action::Generate,
+        None,
+        "auditor-read-only",
+    );
     let mut cfg = sink("ocsf", SinkKind::OcsfFile);
     cfg.path = Some("siem/ocsf.jsonl".into());
     cfg.batch = Some(2);

@@ -86,9 +86,7 @@ fn the_api_answers_over_tls_and_bad_key_files_are_named() {
         let mut reg = synthgov_registry::Registry::open(&home).unwrap();
         synthgov_registry::tokens::create(
             &mut reg,
-            &synthgov_registry::Actor {
-                name: "tls-test".into(),
-            },
+            &synthgov_registry::Actor::new("tls-test"),
             &synthgov_registry::tokens::CreateToken {
                 role: "admin",
                 name: "tls",

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use rand::Rng;
-use synthgov_ledger::hash::leaf_hash;
+use synthgov_core::Event;
 use synthgov_ledger::{Ledger, LedgerKey, LogIdentity, PreparedEntry, verify};
 use synthgov_store::SqliteStore;
 
@@ -29,15 +29,11 @@ fn identity() -> LogIdentity {
 fn entries(from: u64, n: u64) -> Vec<PreparedEntry> {
     (from..from + n)
         .map(|i| {
-            let leaf = format!(
-                r#"{{"actor":"svc:bench","data":{{"i":{i}}},"time":"2026-11-23T10:00:00Z","type":"asset.registered"}}"#
-            )
-            .into_bytes();
-            PreparedEntry {
-                kind: "asset.registered".into(),
-                hash: leaf_hash(&leaf),
-                leaf,
-            }
+            let mut data = serde_json::Map::new();
+            data.insert("i".into(), serde_json::json!(i));
+            let event = Event::new("ext.bench", "svc:bench", "2026-11-23T10:00:00Z", data)
+                .expect("valid event");
+            PreparedEntry::from_event(&event)
         })
         .collect()
 }

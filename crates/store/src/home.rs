@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use synthgov_ledger::{Ledger, LedgerKey, LogIdentity, StoreError};
+use synthgov_ledger::{LedgerKey, LogIdentity, StoreError};
 
 use crate::db::{Db, Location, redact};
 
@@ -275,7 +275,23 @@ impl Home {
 
         self.marker_secret()?;
         let location = self.location(&config)?;
+        if let Location::Sqlite(path) = &location {
+            private_database(path)?;
+        }
         let store = Db::open(&location).map_err(|e| in_database(&location, e))?;
+        if let Location::Sqlite(path) = &location {
+            // SQLite gives its -wal and -shm files the database's mode; a store made
+            // by an older synthgov is tightened here too.
+            for p in [
+                path.clone(),
+                path.with_extension("db-wal"),
+                path.with_extension("db-shm"),
+            ] {
+                if p.exists() {
+                    set_mode(&p, 0o600)?;
+                }
+            }
+        }
         let created_database = store.meta_get("store_id")?.is_none();
         let in_db = store.meta_init("store_id", &config.store.id)?;
         if in_db != config.store.id {
@@ -345,13 +361,17 @@ impl Home {
         })
     }
 
-    /// Opens the ledger of this home.
-    pub fn open_ledger(&self) -> Result<Ledger, HomeError> {
+    /// Opens the ledger of this home (tests of this crate; everyone else goes through
+    /// the registry, the one write path).
+    #[cfg(test)]
+    fn open_ledger(&self) -> Result<synthgov_ledger::Ledger, HomeError> {
         let (store, identity) = self.open_parts()?;
-        Ok(Ledger::new(Box::new(store), identity))
+        Ok(synthgov_ledger::Ledger::new(Box::new(store), identity))
     }
 
-    /// The store and the log identity, for callers that need the concrete store.
+    /// The store and the log identity. Only the registry opens them (it is the one
+    /// write path; a guard test keeps the CLI, the server and the capability crates
+    /// from calling this).
     pub fn open_parts(&self) -> Result<(Db, LogIdentity), HomeError> {
         let config = self.config()?;
         let key = self.load_key()?;
@@ -461,6 +481,26 @@ fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), HomeError>
     result
 }
 
+/// Creates the SQLite file owner-only (0600) before SQLite does (which would use
+/// 0644): it holds every token hash and the whole ledger.
+fn private_database(path: &Path) -> Result<(), HomeError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
 fn set_mode(path: &Path, mode: u32) -> Result<(), HomeError> {
     #[cfg(unix)]
     {
@@ -497,6 +537,11 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o700);
+            let db = std::fs::metadata(home.db_path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(db & 0o777, 0o600, "the store file is owner-only");
         }
     }
 

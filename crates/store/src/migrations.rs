@@ -85,6 +85,10 @@ pub const MIGRATIONS: &[&str] = &[
         items        INTEGER NOT NULL,
         PRIMARY KEY (dataset, version)
     );",
+    // 4: every projection row names the ledger entry that set it, so `verify` can
+    // check it against the log (-1: written before this migration; `rebuild` fills it).
+    "ALTER TABLE system_training ADD COLUMN ledger_index INTEGER NOT NULL DEFAULT -1;
+    ALTER TABLE fingerprints ADD COLUMN ledger_index INTEGER NOT NULL DEFAULT -1;",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -104,6 +104,9 @@ pub const PG_MIGRATIONS: &[&str] = &[
         items        BIGINT NOT NULL,
         PRIMARY KEY (dataset, version)
     );"#,
+    // 4: as migration 4 of SQLite.
+    "ALTER TABLE system_training ADD COLUMN ledger_index BIGINT NOT NULL DEFAULT -1;
+    ALTER TABLE fingerprints ADD COLUMN ledger_index BIGINT NOT NULL DEFAULT -1;",
 ];
 
 fn db_err(e: sqlx::Error) -> StoreError {
@@ -114,7 +117,32 @@ pub struct PgStore {
     // Declared before `rt`: fields drop in order, and the pool must go while the
     // runtime it spawned its connection tasks on is still there.
     pool: PgPool,
-    rt: tokio::runtime::Runtime,
+    rt: OwnRuntime,
+}
+
+/// The store's own runtime. Dropped from inside another runtime (a server stopping on
+/// SIGTERM drops its state in an async context), a plain drop panics ("Cannot drop a
+/// runtime in a context where blocking is not allowed"): there it is shut down in
+/// the background instead.
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl std::ops::Deref for OwnRuntime {
+    type Target = tokio::runtime::Runtime;
+    fn deref(&self) -> &tokio::runtime::Runtime {
+        self.0
+            .as_ref()
+            .expect("the runtime lives until the store is dropped")
+    }
+}
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl Drop for PgStore {
@@ -167,7 +195,10 @@ impl PgStore {
                     .connect_with(opts),
             )
             .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
-        let store = PgStore { pool, rt };
+        let store = PgStore {
+            pool,
+            rt: OwnRuntime(Some(rt)),
+        };
         store.migrate()?;
         Ok(store)
     }

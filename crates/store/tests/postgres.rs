@@ -11,16 +11,7 @@ use synthgov_store::PgStore;
 
 /// A fresh schema on the test database; None (with a notice) when no URL is set.
 fn fresh_schema() -> Option<String> {
-    let Ok(url) = std::env::var("SYNTHGOV_TEST_POSTGRES_URL") else {
-        use std::io::Write;
-        if let Ok(mut e) = std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-            let _ = writeln!(
-                e,
-                "SKIPPED: SYNTHGOV_TEST_POSTGRES_URL is not set; .ci/run sets it"
-            );
-        }
-        return None;
-    };
+    let url = synthgov_core::testenv::db_url("SYNTHGOV_TEST_POSTGRES_URL")?;
     Some(synthgov_store::postgres::new_schema(&url, "sg_ledger").unwrap())
 }
 

@@ -247,17 +247,158 @@ fn pearson(x: &[f64], y: &[f64]) -> f64 {
     }
 }
 
-/// The lower Cholesky factor of the correlation, ridged until positive definite.
-fn cholesky(corr: &[Vec<f64>]) -> DMatrix<f64> {
+/// How far below zero a correlation matrix's smallest eigenvalue may be (rounding in
+/// a fitted matrix): a ridge of up to this much is added before the factorization.
+pub const PSD_TOLERANCE: f64 = 1e-6;
+
+/// The lower Cholesky factor of the correlation, with the smallest ridge (up to
+/// [`PSD_TOLERANCE`]) that makes it positive definite; `None` when even that does not.
+fn cholesky(corr: &[Vec<f64>]) -> Option<DMatrix<f64>> {
     let d = corr.len();
     let m = DMatrix::from_fn(d, d, |i, j| corr[i][j]);
     let mut ridge = 0.0;
-    loop {
+    while ridge <= PSD_TOLERANCE * 10.0 {
         let a = &m + DMatrix::identity(d, d) * ridge;
         if let Some(c) = a.cholesky() {
-            return c.l();
+            return Some(c.l());
         }
-        ridge = if ridge == 0.0 { 1e-9 } else { ridge * 10.0 };
+        ridge = if ridge == 0.0 { 1e-12 } else { ridge * 10.0 };
+    }
+    None
+}
+
+/// Why a model is refused: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("model field `{field}`: {problem}")]
+pub struct ModelError {
+    pub field: String,
+    pub problem: String,
+}
+
+/// Most decimals a numerical column may ask for.
+const MAX_DECIMALS: u32 = 15;
+
+impl Model {
+    /// Checks everything sampling relies on, before any work: the format, at most
+    /// [`crate::table::MAX_COLUMNS`] columns, a square symmetric correlation over the
+    /// non-id columns with a unit diagonal and finite entries in [-1, 1], positive
+    /// semi-definite within [`PSD_TOLERANCE`], and well-formed marginals. Returns the
+    /// Cholesky factor sampling uses.
+    pub fn validate(&self) -> Result<DMatrix<f64>, ModelError> {
+        let bad = |field: String, problem: String| Err(ModelError { field, problem });
+        if self.format != FORMAT {
+            return bad(
+                "format".into(),
+                format!(
+                    "{:?} is not a synthgov model (expected {FORMAT:?})",
+                    self.format
+                ),
+            );
+        }
+        if self.columns.is_empty() {
+            return bad("columns".into(), "a model needs at least one column".into());
+        }
+        if self.columns.len() > crate::table::MAX_COLUMNS {
+            return bad(
+                "columns".into(),
+                format!(
+                    "{} columns; at most {} are supported",
+                    self.columns.len(),
+                    crate::table::MAX_COLUMNS
+                ),
+            );
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            let f = |x: &str| format!("columns[{i}].{x}");
+            if c.name.is_empty() || c.name.len() > 256 {
+                return bad(f("name"), "must be 1 to 256 bytes".into());
+            }
+            if !(0.0..=1.0).contains(&c.null_rate) {
+                return bad(f("null_rate"), format!("{} is not in [0, 1]", c.null_rate));
+            }
+            if c.decimals > MAX_DECIMALS {
+                return bad(
+                    f("decimals"),
+                    format!("{} is more than {MAX_DECIMALS}", c.decimals),
+                );
+            }
+            if let Some(q) = c.quantiles.iter().position(|q| !q.is_finite()) {
+                return bad(
+                    f(&format!("quantiles[{q}]")),
+                    "must be a finite number".into(),
+                );
+            }
+            if let Some(q) = c.quantiles.windows(2).position(|w| w[1] < w[0]) {
+                return bad(
+                    f(&format!("quantiles[{}]", q + 1)),
+                    "quantiles must not decrease".into(),
+                );
+            }
+            if c.quantiles.len() > 10_000 || c.categories.len() > 1_000_000 {
+                return bad(f("quantiles"), "too many quantiles or categories".into());
+            }
+            let mut total = 0.0;
+            for (k, cat) in c.categories.iter().enumerate() {
+                if !(0.0..=1.0).contains(&cat.p) {
+                    return bad(
+                        f(&format!("categories[{k}].p")),
+                        format!("{} is not in [0, 1]", cat.p),
+                    );
+                }
+                total += cat.p;
+            }
+            if total > 1.0 + 1e-6 {
+                return bad(
+                    f("categories"),
+                    format!("probabilities add up to {total}, more than 1"),
+                );
+            }
+        }
+        let d = self
+            .columns
+            .iter()
+            .filter(|c| c.ctype != ColType::Id)
+            .count();
+        if self.correlation.len() != d {
+            return bad(
+                "correlation".into(),
+                format!(
+                    "{} rows for {d} non-id columns: it must be {d} x {d}",
+                    self.correlation.len()
+                ),
+            );
+        }
+        for (i, row) in self.correlation.iter().enumerate() {
+            if row.len() != d {
+                return bad(
+                    format!("correlation[{i}]"),
+                    format!(
+                        "{} entries, expected {d} (the matrix must be square)",
+                        row.len()
+                    ),
+                );
+            }
+        }
+        for (i, row) in self.correlation.iter().enumerate() {
+            for (j, r) in row.iter().enumerate() {
+                let at = format!("correlation[{i}][{j}]");
+                if !r.is_finite() || r.abs() > 1.0 + 1e-9 {
+                    return bad(at, format!("{r} is not a correlation in [-1, 1]"));
+                }
+                if i == j && (r - 1.0).abs() > 1e-6 {
+                    return bad(at, format!("the diagonal must be 1, not {r}"));
+                }
+                if (r - self.correlation[j][i]).abs() > 1e-9 {
+                    return bad(at, "the matrix must be symmetric".into());
+                }
+            }
+        }
+        cholesky(&self.correlation).ok_or_else(|| ModelError {
+            field: "correlation".into(),
+            problem: format!(
+                "not positive semi-definite (beyond a tolerance of {PSD_TOLERANCE}): no joint distribution has these correlations"
+            ),
+        })
     }
 }
 
@@ -278,8 +419,10 @@ pub fn sample_csv(
     if marker.is_some() {
         header.push(marker_column.to_owned());
     }
+    let l = model
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     writeln!(out, "{}", header.join(","))?;
-    let l = cholesky(&model.correlation);
     let chunks = rows.div_ceil(SAMPLE_CHUNK);
     let batch = (rayon::current_num_threads() as u64 * 2).max(2);
     let mut c = 0;

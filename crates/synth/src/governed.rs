@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use synthgov_registry::catalogue::{DeclarationChange, EventType};
 use synthgov_registry::flags::GENERATION;
-use synthgov_registry::registry::{Change, Projection};
+use synthgov_registry::policy::Action;
+use synthgov_registry::registry::Change;
 use synthgov_registry::{Actor, Registry, RegistryError};
 
 use crate::detect::KnownVersion;
@@ -37,6 +39,9 @@ pub enum SynthError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Another run changed what this one was based on (HTTP 409; exit 1).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Registry(#[from] RegistryError),
 }
@@ -85,24 +90,44 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
     }
 }
 
-/// Refuses, with a recorded event, when generation may not run.
+/// Most rows one fitted-model run samples (a bound on its time: 10^9 rows of a wide
+/// model is hours of work).
+pub const MAX_MODEL_ROWS: u64 = 1_000_000_000;
+
+/// Refuses, with a recorded event, when generation may not run (the denial itself is
+/// recorded by the registry's write path).
 pub fn check_allowed(reg: &mut Registry, actor: &Actor, what: Value) -> Result<(), SynthError> {
-    if let Err(RegistryError::Denied { reason, .. }) = reg.authorize(actor, "generate") {
-        let mut data = Map::new();
-        data.insert("action".into(), json!("generate"));
-        data.insert("reason".into(), json!(reason));
-        data.insert("request".into(), what);
-        reg.record(actor, "access.denied", data)?;
-        return Err(SynthError::Refused(format!(
-            "{} may not generate: {reason}",
-            actor.name
-        )));
+    match reg.authorize(actor, Action::Generate, None) {
+        Ok(()) => {}
+        Err(RegistryError::Denied { reason, .. }) => {
+            return Err(SynthError::Refused(format!(
+                "{} may not generate: {reason}",
+                actor.name
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
-    if !reg.flag_enabled(GENERATION)? {
+    let enabled = match reg.flag_enabled(GENERATION) {
+        Ok(on) => on,
+        Err(RegistryError::Tampered(problem)) => {
+            // Fail closed: a kill switch that was edited behind the log's back stops
+            // generation until `synthgov rebuild` puts the log's value back.
+            let mut data = Map::new();
+            data.insert("table".into(), json!("flags"));
+            data.insert("key".into(), json!(GENERATION));
+            data.insert("problem".into(), json!(problem));
+            reg.record_integrity_violation(actor, data)?;
+            return Err(SynthError::Refused(format!(
+                "generation refused: {problem}; run `synthgov verify`"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !enabled {
         let mut data = Map::new();
         data.insert("reason".into(), json!("the generation flag is off"));
         data.insert("request".into(), what);
-        reg.record(actor, "generation.refused", data)?;
+        reg.record(actor, Action::Generate, EventType::GenerationRefused, data)?;
         return Err(SynthError::Disabled(
             "generation is switched off (flag `generation`); `synthgov flags set generation on` turns it back on".into(),
         ));
@@ -112,83 +137,130 @@ pub fn check_allowed(reg: &mut Registry, actor: &Actor, what: Value) -> Result<(
 
 /// A `<kind>.registered` event and its projection.
 fn declaration(kind: &str, id: &str, body: Value) -> Change {
-    Change {
-        kind: format!("{kind}.registered"),
-        data: json!({"id": id, "declaration": body})
+    let kind = EventType::declaration(kind, DeclarationChange::Created)
+        .expect("generator and dataset declarations are in the catalogue");
+    Change::new(
+        kind,
+        json!({"id": id, "declaration": body})
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        projection: Projection::PutObject {
-            kind: kind.into(),
-            id: id.to_owned(),
-            body,
-        },
-    }
+    )
 }
 
 /// Declares the generator and the dataset a run writes to when the inventory lacks
 /// them, so that every generated dataset has lineage to its generator.
-fn declare_missing(
-    reg: &Registry,
-    generator: &str,
-    method: &str,
-    dataset: &str,
-    purpose: &str,
-    changes: &mut Vec<Change>,
-) -> Result<(), SynthError> {
-    if reg.object("generator", generator)?.is_none() {
+fn declare_missing(reg: &Registry, l: &Lineage) -> Result<Vec<Change>, SynthError> {
+    let mut changes = Vec::new();
+    if reg.object("generator", &l.generator)?.is_none() {
         let location = reg
             .object("store", "store")?
             .and_then(|s| s["jurisdiction"].as_str().map(str::to_owned))
             .unwrap_or_else(|| "US".into());
-        let body = json!({"id": generator, "version": env!("CARGO_PKG_VERSION"), "method": method,
+        let body = json!({"id": l.generator, "version": env!("CARGO_PKG_VERSION"), "method": l.method,
                           "location": location, "trained_on": []});
-        changes.push(declaration("generator", generator, body));
+        changes.push(declaration("generator", &l.generator, body));
     }
-    if reg.object("dataset", dataset)?.is_none() {
-        let body = json!({"id": dataset, "generator": generator, "purpose": purpose,
+    if reg.object("dataset", &l.dataset)?.is_none() {
+        let body = json!({"id": l.dataset, "generator": l.generator, "purpose": l.purpose,
                           "surfaces": [], "environment": "synthetic"});
-        changes.push(declaration("dataset", dataset, body));
+        changes.push(declaration("dataset", &l.dataset, body));
     }
-    Ok(())
+    Ok(changes)
 }
 
-/// Generates, records and moves the output into place.
-pub fn generate_governed(
+/// Where a run's rows go in the inventory: its generator, its dataset and the version
+/// it will create.
+#[derive(Debug, Clone)]
+struct Lineage {
+    generator: String,
+    method: &'static str,
+    dataset: String,
+    purpose: &'static str,
+    version: u64,
+}
+
+impl Lineage {
+    fn new(
+        reg: &Registry,
+        generator: String,
+        method: &'static str,
+        dataset: String,
+        purpose: &'static str,
+    ) -> Result<Lineage, SynthError> {
+        let version = reg.latest_version(&dataset)?.map_or(1, |(v, _)| v + 1);
+        Ok(Lineage {
+            generator,
+            method,
+            dataset,
+            purpose,
+            version,
+        })
+    }
+}
+
+/// What a run makes.
+#[derive(Debug, Clone)]
+enum Work {
+    Builtin(Box<Spec>),
+    Model {
+        model: Box<crate::copula::Model>,
+        rows: u64,
+        seed: u64,
+        marker_column: Option<String>,
+        token: String,
+    },
+}
+
+/// A planned run: authorized, its lineage read from the registry, nothing written
+/// yet. [`Plan::produce`] makes the rows without the registry, so a server does not
+/// hold its writer while millions of rows are generated; [`finish`] commits.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    lineage: Lineage,
+    out: PathBuf,
+    work: Work,
+    extra: Map<String, Value>,
+}
+
+/// The rows of a planned run, in a temporary file beside the output.
+pub struct Produced {
+    tmp: tempfile::NamedTempFile,
+    rows: u64,
+    sha256: String,
+    bytes: u64,
+    bloom: Option<Bloom>,
+    entity: String,
+    columns: Vec<String>,
+    extra: Map<String, Value>,
+}
+
+/// Plans a run of a built-in generator.
+pub fn plan_generate(
     reg: &mut Registry,
     keys: &Keys,
     actor: &Actor,
     req: &GenerateRequest,
-    progress: &mut dyn FnMut(u64),
-) -> Result<GenerateReport, SynthError> {
+) -> Result<Plan, SynthError> {
     let what = json!({"entity": req.entity.name(), "rows": req.rows, "seed": req.seed, "out": req.out.display().to_string()});
-    check_allowed(reg, actor, what)?;
     if req.rows == 0 {
         return Err(SynthError::BadRequest("--rows must be at least 1".into()));
     }
     if req.products.is_empty() {
         return Err(SynthError::BadRequest("the product list is empty".into()));
     }
+    check_allowed(reg, actor, what)?;
     let dataset = req
         .dataset
         .clone()
         .unwrap_or_else(|| format!("synthetic-{}", req.entity.name().replace('_', "-")));
-    let mut changes = Vec::new();
     // An existing dataset keeps its generator; a new one gets the built-in generator.
     let generator = match reg.object("dataset", &dataset)? {
         Some(d) => d["generator"].as_str().unwrap_or_default().to_owned(),
         None => format!("builtin-{}", req.entity.name().replace('_', "-")),
     };
-    declare_missing(
-        reg,
-        &generator,
-        "rules",
-        &dataset,
-        "synthgov generate",
-        &mut changes,
-    )?;
-    let version = reg.latest_version(&dataset)?.map_or(1, |(v, _)| v + 1);
-    let token = version_token(&dataset, version);
+    let lineage = Lineage::new(reg, generator, "rules", dataset, "synthgov generate")?;
+    let token = version_token(&lineage.dataset, lineage.version);
     let fingerprints = req.rows <= MAX_FINGERPRINT_ROWS && req.marker_column.is_some();
     let spec = Spec {
         entity: req.entity,
@@ -205,16 +277,6 @@ pub fn generate_governed(
             column: column.clone(),
         }),
     };
-
-    let tmp = temp_beside(&req.out)?;
-    let output = {
-        let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
-        let o = generate(&spec, &mut w, progress).map_err(io(&req.out))?;
-        std::io::Write::flush(&mut w).map_err(io(&req.out))?;
-        o
-    };
-    finish_file(&tmp, &req.out)?;
-
     let params = json!({"entity": req.entity.name(), "rows": req.rows, "seed": req.seed,
                         "locale": format!("{:?}", req.locale), "format": format!("{:?}", req.format).to_lowercase(),
                         "parents": spec.parents, "products": req.products.len(),
@@ -222,30 +284,261 @@ pub fn generate_governed(
     let mut extra = Map::new();
     extra.insert("parameters".into(), params);
     extra.insert("seed".into(), json!(req.seed));
+    Ok(Plan {
+        lineage,
+        out: req.out.clone(),
+        work: Work::Builtin(Box::new(spec)),
+        extra,
+    })
+}
+
+/// Plans a run of a fitted model. The model is validated first: a hostile model is
+/// refused before anything is recorded or written.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_model(
+    reg: &mut Registry,
+    actor: &Actor,
+    model: &crate::copula::Model,
+    rows: u64,
+    seed: u64,
+    out: &Path,
+    dataset: Option<String>,
+    marker_column: Option<String>,
+) -> Result<Plan, SynthError> {
+    model
+        .validate()
+        .map_err(|e| SynthError::BadRequest(e.to_string()))?;
+    if rows == 0 || rows > MAX_MODEL_ROWS {
+        return Err(SynthError::BadRequest(format!(
+            "rows: 1 to {MAX_MODEL_ROWS} per run"
+        )));
+    }
+    let what =
+        json!({"model": model.model, "rows": rows, "seed": seed, "out": out.display().to_string()});
+    check_allowed(reg, actor, what)?;
+    let dataset = dataset.unwrap_or_else(|| format!("synthetic-{}", model.model));
+    let lineage = Lineage::new(
+        reg,
+        model.model.clone(),
+        "copula",
+        dataset,
+        "synthgov generate --model",
+    )?;
+    let token = version_token(&lineage.dataset, lineage.version);
+    let mut extra = Map::new();
+    extra.insert("model".into(), json!(model.model));
+    extra.insert("model_sample_sha256".into(), json!(model.sample_sha256));
+    extra.insert(
+        "parameters".into(),
+        json!({"rows": rows, "seed": seed, "marker_column": marker_column}),
+    );
+    extra.insert("seed".into(), json!(seed));
+    Ok(Plan {
+        lineage,
+        out: out.to_owned(),
+        work: Work::Model {
+            model: Box::new(model.clone()),
+            rows,
+            seed,
+            marker_column,
+            token,
+        },
+        extra,
+    })
+}
+
+impl Plan {
+    /// Makes the rows into a temporary file beside the output; touches no registry.
+    pub fn produce(
+        &self,
+        keys: &Keys,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Produced, SynthError> {
+        let out = &self.out;
+        let tmp = temp_beside(out)?;
+        let made = match &self.work {
+            Work::Builtin(spec) => {
+                let o = {
+                    let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
+                    let o = generate(spec, &mut w, progress).map_err(io(out))?;
+                    std::io::Write::flush(&mut w).map_err(io(out))?;
+                    o
+                };
+                Produced {
+                    rows: o.rows,
+                    sha256: o.sha256,
+                    bytes: o.bytes,
+                    bloom: o.bloom,
+                    entity: spec.entity.name().into(),
+                    columns: spec
+                        .entity
+                        .identifying()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    extra: self.extra.clone(),
+                    tmp,
+                }
+            }
+            Work::Model {
+                model,
+                rows,
+                seed,
+                marker_column,
+                token,
+            } => {
+                let fingerprints = marker_column.is_some() && *rows <= MAX_FINGERPRINT_ROWS;
+                let mut bloom = fingerprints
+                    .then(|| Bloom::for_items(*rows, crate::fingerprint::FALSE_POSITIVE_RATE));
+                let columns: Vec<String> = model.columns.iter().map(|c| c.name.clone()).collect();
+                let marker_fn = |row: u64| keys.marker(token, row);
+                let entity = format!("model:{}", model.model);
+                // Hashed and counted on the way out: the output is never read back.
+                let mut hashing =
+                    HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp.as_file()));
+                crate::copula::sample_csv(
+                    model,
+                    *rows,
+                    *seed,
+                    marker_column
+                        .as_ref()
+                        .map(|_| &marker_fn as &(dyn Fn(u64) -> String + Sync)),
+                    marker_column.as_deref().unwrap_or("synthgov_marker"),
+                    &mut hashing,
+                    &mut |ident| {
+                        if let Some(b) = bloom.as_mut() {
+                            b.insert(&keys.fingerprint(&entity, ident));
+                        }
+                    },
+                )
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::InvalidInput => SynthError::BadRequest(e.to_string()),
+                    _ => io(out)(e),
+                })?;
+                let (sha256, bytes) = hashing.finish().map_err(io(out))?;
+                progress(*rows);
+                Produced {
+                    rows: *rows,
+                    sha256,
+                    bytes,
+                    bloom,
+                    entity,
+                    columns,
+                    extra: self.extra.clone(),
+                    tmp,
+                }
+            }
+        };
+        finish_file(&made.tmp, out)?;
+        Ok(made)
+    }
+}
+
+impl Produced {
+    /// The temporary file holding the rows (for measuring them before the commit).
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Adds fields to the run's `generation.completed` event.
+    pub fn note(&mut self, key: &str, value: Value) {
+        self.extra.insert(key.into(), value);
+    }
+}
+
+/// Counts and hashes what passes through (SHA-256 of the whole output).
+struct HashingWriter<W: std::io::Write> {
+    inner: W,
+    hasher: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: <sha2::Sha256 as sha2::Digest>::new(),
+            bytes: 0,
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<(String, u64)> {
+        self.inner.flush()?;
+        Ok((hex::encode(sha2::Digest::finalize(self.hasher)), self.bytes))
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Commits a produced run: the kill switch and the authorization are checked again
+/// (either may have changed while the rows were made), the dataset must still be at
+/// the version the plan read (its markers name that version), then
+/// `generation.completed`, the dataset version and the fingerprint filter go in one
+/// transaction and the output is moved into place.
+pub fn finish(
+    reg: &mut Registry,
+    actor: &Actor,
+    plan: &Plan,
+    produced: Produced,
+) -> Result<GenerateReport, SynthError> {
+    let l = &plan.lineage;
+    check_allowed(
+        reg,
+        actor,
+        json!({"dataset": l.dataset, "version": l.version, "out": plan.out.display().to_string()}),
+    )?;
+    let now = reg.latest_version(&l.dataset)?.map_or(1, |(v, _)| v + 1);
+    if now != l.version {
+        return Err(SynthError::Conflict(format!(
+            "dataset {} got version {} while this run was generating version {}; run it again",
+            l.dataset,
+            now - 1,
+            l.version
+        )));
+    }
+    let changes = declare_missing(reg, l)?;
     commit_run(
         reg,
         actor,
         changes,
         Run {
-            generator: &generator,
-            dataset: &dataset,
-            version,
-            rows: output.rows,
-            sha256: output.sha256,
-            bytes: output.bytes,
-            out: &req.out,
-            bloom: output.bloom.as_ref(),
-            entity: req.entity.name().into(),
-            columns: req
-                .entity
-                .identifying()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            extra,
-            tmp,
+            generator: &l.generator,
+            dataset: &l.dataset,
+            version: l.version,
+            rows: produced.rows,
+            sha256: produced.sha256,
+            bytes: produced.bytes,
+            out: &plan.out,
+            bloom: produced.bloom.as_ref(),
+            entity: produced.entity,
+            columns: produced.columns,
+            extra: produced.extra,
+            tmp: produced.tmp,
         },
     )
+}
+
+/// Generates, records and moves the output into place (plan, produce, finish).
+pub fn generate_governed(
+    reg: &mut Registry,
+    keys: &Keys,
+    actor: &Actor,
+    req: &GenerateRequest,
+    progress: &mut dyn FnMut(u64),
+) -> Result<GenerateReport, SynthError> {
+    let plan = plan_generate(reg, keys, actor, req)?;
+    let produced = plan.produce(keys, progress)?;
+    finish(reg, actor, &plan, produced)
 }
 
 /// A temporary file in the output's folder, renamed over it once the run is recorded.
@@ -264,13 +557,7 @@ fn temp_beside(out: &Path) -> Result<tempfile::NamedTempFile, SynthError> {
 /// Syncs the finished output and gives it ordinary permissions (tempfile makes 0600).
 fn finish_file(tmp: &tempfile::NamedTempFile, out: &Path) -> Result<(), SynthError> {
     tmp.as_file().sync_all().map_err(io(out))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io(out))?;
-    }
+    synthgov_core::fsutil::set_new_file_mode(tmp.as_file()).map_err(io(out))?;
     Ok(())
 }
 
@@ -308,52 +595,37 @@ fn commit_run(
     data.insert("bytes".into(), json!(run.bytes));
     data.insert("out".into(), json!(run.out.display().to_string()));
     data.extend(run.extra);
-    changes.push(Change {
-        kind: "generation.completed".into(),
-        data,
-        projection: Projection::None,
-    });
+    changes.push(Change::new(EventType::GenerationCompleted, data));
     let completed_at = changes.len() - 1;
     let previous = reg.latest_version(run.dataset)?;
-    changes.push(Change {
-        kind: "dataset.version_created".into(),
-        data: json!({"dataset": run.dataset, "version": run.version, "content_sha256": run.sha256,
+    changes.push(Change::new(
+        EventType::DatasetVersionCreated,
+        json!({"dataset": run.dataset, "version": run.version, "content_sha256": run.sha256,
                      "previous_version": previous.as_ref().map(|p| p.0),
                      "previous_sha256": previous.as_ref().map(|p| p.1.clone()),
                      "files": 1, "bytes": run.bytes, "generator": run.generator})
         .as_object()
         .cloned()
         .unwrap_or_default(),
-        projection: Projection::PutDatasetVersion {
-            dataset: run.dataset.to_owned(),
-            version: run.version,
-            content_sha256: run.sha256.clone(),
-            files: 1,
-            bytes: run.bytes,
-        },
-    });
+    ));
     if let Some(b) = run.bloom {
-        changes.push(Change {
-            kind: "dataset.fingerprinted".into(),
-            data: json!({"dataset": run.dataset, "version": run.version, "entity": run.entity,
+        let filter = b.to_bytes();
+        changes.push(
+            Change::new(
+                EventType::DatasetFingerprinted,
+                json!({"dataset": run.dataset, "version": run.version, "entity": run.entity,
                          "columns": run.columns, "items": b.items(), "bits": b.bits(),
+                         "hashes": b.hashes(),
+                         "filter_sha256": synthgov_registry::projection::filter_sha256(&filter),
                          "false_positive_rate": crate::fingerprint::FALSE_POSITIVE_RATE})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-            projection: Projection::PutFingerprints {
-                dataset: run.dataset.to_owned(),
-                version: run.version,
-                entity: run.entity.clone(),
-                columns: run.columns.clone(),
-                filter: b.to_bytes(),
-                bits: b.bits(),
-                hashes: b.hashes(),
-                items: b.items(),
-            },
-        });
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            )
+            .with_filter(filter),
+        );
     }
-    let receipt = reg.commit(actor, "generate", changes)?;
+    let receipt = reg.commit(actor, Action::Generate, changes)?;
     run.tmp.persist(run.out).map_err(|e| SynthError::Io {
         path: run.out.to_owned(),
         source: e.error,
@@ -385,105 +657,25 @@ pub fn generate_model_governed(
     marker_column: Option<String>,
     reference: Option<&crate::table::Table>,
 ) -> Result<GenerateReport, SynthError> {
-    let what =
-        json!({"model": model.model, "rows": rows, "seed": seed, "out": out.display().to_string()});
-    check_allowed(reg, actor, what)?;
-    if rows == 0 {
-        return Err(SynthError::BadRequest("--rows must be at least 1".into()));
-    }
-    let dataset = dataset.unwrap_or_else(|| format!("synthetic-{}", model.model));
-    let mut changes = Vec::new();
-    let generator = model.model.clone();
-    declare_missing(
-        reg,
-        &generator,
-        "copula",
-        &dataset,
-        "synthgov generate --model",
-        &mut changes,
-    )?;
-    let version = reg.latest_version(&dataset)?.map_or(1, |(v, _)| v + 1);
-    let token = version_token(&dataset, version);
-    let fingerprints = marker_column.is_some() && rows <= MAX_FINGERPRINT_ROWS;
-    let mut bloom =
-        fingerprints.then(|| Bloom::for_items(rows, crate::fingerprint::FALSE_POSITIVE_RATE));
-    let tmp = temp_beside(out)?;
-    let columns: Vec<String> = model.columns.iter().map(|c| c.name.clone()).collect();
-    let marker_fn = |row: u64| keys.marker(&token, row);
-    let entity = format!("model:{}", model.model);
-    {
-        let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
-        crate::copula::sample_csv(
-            model,
-            rows,
-            seed,
-            marker_column
-                .as_ref()
-                .map(|_| &marker_fn as &(dyn Fn(u64) -> String + Sync)),
-            marker_column.as_deref().unwrap_or("synthgov_marker"),
-            &mut w,
-            &mut |ident| {
-                if let Some(b) = bloom.as_mut() {
-                    b.insert(&keys.fingerprint(&entity, ident));
-                }
-            },
-        )
-        .map_err(io(out))?;
-        std::io::Write::flush(&mut w).map_err(io(out))?;
-    }
-    finish_file(&tmp, out)?;
-    let bytes = std::fs::read(tmp.path()).map_err(io(out))?;
-    let sha256 = synthgov_core::digest::sha256_hex(&bytes);
-    let size = bytes.len() as u64;
-    drop(bytes);
-    let quality = match reference {
-        Some(r) => {
-            let mut types: std::collections::BTreeMap<String, crate::table::ColType> =
-                Default::default();
-            for c in &r.columns {
-                types.insert(c.name.clone(), c.ctype);
-            }
-            let synth = crate::table::read_csv(tmp.path(), &types)
-                .map_err(|e| SynthError::BadRequest(e.to_string()))?;
-            let q = crate::quality::quality(r, &synth, None, &Default::default())
-                .map_err(|e| SynthError::BadRequest(e.0))?;
-            Some(
-                json!({"score": q.score, "column_shapes": q.column_shapes, "column_pair_trends": q.column_pair_trends,
-                        "exact_match_rate": q.privacy.exact_match_rate, "dcr_share": q.privacy.dcr_share}),
-            )
+    let plan = plan_model(reg, actor, model, rows, seed, out, dataset, marker_column)?;
+    let mut produced = plan.produce(keys, &mut |_| {})?;
+    if let Some(r) = reference {
+        let mut types: std::collections::BTreeMap<String, crate::table::ColType> =
+            Default::default();
+        for c in &r.columns {
+            types.insert(c.name.clone(), c.ctype);
         }
-        None => None,
-    };
-    let mut extra = Map::new();
-    extra.insert("model".into(), json!(model.model));
-    extra.insert("model_sample_sha256".into(), json!(model.sample_sha256));
-    extra.insert(
-        "parameters".into(),
-        json!({"rows": rows, "seed": seed, "marker_column": marker_column}),
-    );
-    extra.insert("seed".into(), json!(seed));
-    if let Some(q) = quality {
-        extra.insert("quality".into(), q);
+        let synth = crate::table::read_csv(produced.path(), &types)
+            .map_err(|e| SynthError::BadRequest(e.to_string()))?;
+        let q = crate::quality::quality(r, &synth, None, &Default::default())
+            .map_err(|e| SynthError::BadRequest(e.0))?;
+        produced.note(
+            "quality",
+            json!({"score": q.score, "column_shapes": q.column_shapes, "column_pair_trends": q.column_pair_trends,
+                    "exact_match_rate": q.privacy.exact_match_rate, "dcr_share": q.privacy.dcr_share}),
+        );
     }
-    commit_run(
-        reg,
-        actor,
-        changes,
-        Run {
-            generator: &generator,
-            dataset: &dataset,
-            version,
-            rows,
-            sha256,
-            bytes: size,
-            out,
-            bloom: bloom.as_ref(),
-            entity,
-            columns,
-            extra,
-            tmp,
-        },
-    )
+    finish(reg, actor, &plan, produced)
 }
 
 /// Everything detection needs from the registry.

@@ -71,6 +71,11 @@ fn parse_num(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The most columns `fit` and `quality` take: their pair statistics and the copula's
+/// correlation matrix grow with the square of the column count (1,000 columns: an
+/// 8 MB matrix; 100,000 would be 80 GB).
+pub const MAX_COLUMNS: usize = 1_000;
+
 /// Reads a CSV. `types` fixes column types by name (SDMetrics metadata, or a fitted
 /// model); other columns are inferred.
 pub fn read_csv(path: &Path, types: &BTreeMap<String, ColType>) -> Result<Table, TableError> {
@@ -92,6 +97,16 @@ pub fn read_csv(path: &Path, types: &BTreeMap<String, ColType>) -> Result<Table,
         Ok(_) => return Err(err(Some(1), None, "empty file: no header".into())),
         Err(e) => return Err(err(Some(1), None, csv_problem(&e, &[]))),
     };
+    if headers.len() > MAX_COLUMNS {
+        return Err(err(
+            Some(1),
+            None,
+            format!(
+                "{} columns; at most {MAX_COLUMNS} are supported (the dependence between columns grows with the square of their number)",
+                headers.len()
+            ),
+        ));
+    }
     let mut raw: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
     let mut lines: Vec<u64> = Vec::new();
     let mut rec = csv::StringRecord::new();

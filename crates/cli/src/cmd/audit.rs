@@ -190,7 +190,12 @@ fn build_and_write(
     data.insert("period".into(), json!(a.period));
     data.insert("files".into(), json!(built.stats.files));
     data.insert("cited_entries".into(), json!(built.stats.cited_entries));
-    reg.record(&super::inventory::actor(), "audit.pack_written", data)?;
+    reg.record(
+        &super::inventory::actor(),
+        synthgov_registry::policy::Action::AuditPack,
+        synthgov_registry::EventType::AuditPackWritten,
+        data,
+    )?;
     Ok(Built {
         pack: built,
         dir: a.out.clone(),

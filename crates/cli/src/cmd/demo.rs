@@ -9,11 +9,13 @@ use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
-use synthgov_core::event::{Event, now_rfc3339};
 use synthgov_ledger::hash::to_hex;
 use synthgov_ledger::merkle::{verify_consistency, verify_inclusion};
-use synthgov_ledger::{ListQuery, verify};
+use synthgov_ledger::{AppendReceipt, ListQuery};
+use synthgov_registry::{Actor, ExternalEvent, Registry, replay};
 use synthgov_store::Home;
 
 use crate::cmd::Ctx;
@@ -73,28 +75,38 @@ pub fn run(
     scan_walk(&home, out)?;
     disclose_walk(&home, &init.store_id, out)?;
 
-    let mut ledger = home.open_ledger()?;
+    let mut reg = Registry::open(&home)?;
     let mut rng = StdRng::seed_from_u64(2026);
-    let events = event_stream(&mut rng, 2_000);
-    let receipt = ledger.append(&events)?;
+    let (receipt, counts) = store_activity(&mut reg, &mut rng, 2_000)?;
     out.line(&format!(
-        "\n6. appended {} governance events of store activity (entries {}..{})",
+        "\n6. the Magento module reported {} events of store activity (entries {}..{}); synthgov's own types are refused from outside:",
         receipt.appended, receipt.first_index, receipt.tree_size
     ))?;
-    let mut counts = std::collections::BTreeMap::<String, usize>::new();
-    for e in &events {
-        *counts.entry(e.kind.clone()).or_default() += 1;
-    }
     for (kind, n) in &counts {
         out.line(&format!("   {n:>5}  {kind}"))?;
     }
+    let forged = reg.append_external(
+        &Actor::new("svc:magento-module"),
+        "disclosure.applied",
+        Map::new(),
+        None,
+    );
+    out.line(&format!(
+        "   a forged `disclosure.applied` from the module: {}",
+        match &forged {
+            Err(e) if e.is_bad_input() => "refused, and the refusal is in the ledger",
+            Err(_) => "FAILED to record",
+            Ok(_) => "ACCEPTED (it must not be)",
+        }
+    ))?;
 
-    let cp = ledger.checkpoint()?;
+    let cp = reg.checkpoint()?;
     out.line("\n7. signed checkpoint (C2SP tlog-checkpoint, Ed25519):")?;
     for l in cp.note.lines() {
         out.line(&format!("   {l}"))?;
     }
 
+    let ledger = reg.ledger();
     let generation = ledger.list(&ListQuery {
         type_prefix: Some("generation".into()),
         from: 0,
@@ -122,8 +134,8 @@ pub fn run(
         }
     ))?;
 
-    let more = event_stream(&mut rng, 250);
-    ledger.append(&more)?;
+    let (more, _) = store_activity(&mut reg, &mut rng, 250)?;
+    let ledger = reg.ledger();
     let cons = ledger.consistency(cp.size, None)?;
     let consistent = verify_consistency(
         cons.old_size,
@@ -134,7 +146,7 @@ pub fn run(
     );
     out.line(&format!(
         "\n9. {} more events; consistency proof {} -> {} ({} hashes): {}",
-        more.len(),
+        more.appended,
         cons.old_size,
         cons.new_size,
         cons.proof.len(),
@@ -145,17 +157,24 @@ pub fn run(
         }
     ))?;
 
-    let report = verify(&ledger, Some(&cp), &mut |_| {})?;
+    let (report, projections) = replay::verify(&reg, Some(&cp), &mut |_| {})?;
+    let projections_ok = projections.as_ref().is_some_and(|p| p.ok);
     out.line(&format!(
-        "\n10. synthgov verify: {} ({} entries rehashed, root {}, {} checkpoint(s))",
-        if report.ok { "ok" } else { "FAILED" },
+        "\n10. synthgov verify: {} ({} entries rehashed, root {}, {} checkpoint(s); {} projection rows match the replayed log)",
+        if report.ok && projections_ok { "ok" } else { "FAILED" },
         report.entries_checked,
         report.root_hash,
-        report.checkpoints_checked
+        report.checkpoints_checked,
+        projections.as_ref().map_or(0, |p| p.rows_checked),
     ))?;
-    drop(ledger);
+    drop(reg);
     let pack_ok = audit_walk(&home, out)?;
-    let ok = report.ok && checked.is_ok() && consistent.is_ok() && pack_ok;
+    let ok = report.ok
+        && projections_ok
+        && checked.is_ok()
+        && consistent.is_ok()
+        && pack_ok
+        && forged.is_err();
     out.line("\nTry it on your own store:  synthgov init && synthgov ledger append --jsonl events.jsonl && synthgov verify")?;
     if let Some(addr) = serve {
         serve_walk(&home, addr, out)?;
@@ -171,9 +190,7 @@ fn inventory_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
     use synthgov_registry::{Actor, Registry, apply, parse};
 
     const INVENTORY: &str = include_str!("../../../../examples/inventory.yaml");
-    let actor = Actor {
-        name: "user:ana.compliance".into(),
-    };
+    let actor = Actor::new("user:ana.compliance");
     let rules = RuleSet::load(None)?;
     let inv = parse::parse_inventory("examples/inventory.yaml", INVENTORY, &rules.use_cases())?;
     let mut reg = Registry::open(home)?;
@@ -296,9 +313,7 @@ fn generation_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
     use synthgov_synth::governed::{GenerateRequest, generate_governed, known_versions};
     use synthgov_synth::row::Format;
 
-    let actor = Actor {
-        name: "user:raj.platform".into(),
-    };
+    let actor = Actor::new("user:raj.platform");
     let mut reg = Registry::open(home)?;
     let keys = Keys::new(home.marker_secret()?);
     let dir = home.dir.join("demo-content");
@@ -373,9 +388,7 @@ fn scan_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
     // A 1x1 PNG: what the image generator "made".
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
     const DESCRIPTION: &str = "<p>Ashwagandha &amp; magnesium for calm evenings: 60 vegan capsules, third-party tested.</p>";
-    let actor = Actor {
-        name: "user:lee.frontend".into(),
-    };
+    let actor = Actor::new("user:lee.frontend");
     let dir = home.dir.join("demo-content");
     let site = dir.join("site");
     std::fs::create_dir_all(site.join("media"))?;
@@ -451,7 +464,12 @@ fn scan_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
         "findings".into(),
         serde_json::json!(report.summary.findings),
     );
-    reg.record(&actor, "scan.completed", data)?;
+    reg.record(
+        &actor,
+        synthgov_registry::policy::Action::Scan,
+        synthgov_registry::EventType::ScanCompleted,
+        data,
+    )?;
     Ok(())
 }
 
@@ -535,54 +553,75 @@ fn disclose_walk(home: &Home, store_id: &str, out: &mut Out) -> Result<(), Failu
     Ok(())
 }
 
-/// A deterministic, realistic stream of governance events.
-fn event_stream(rng: &mut StdRng, n: usize) -> Vec<Event> {
-    let time = now_rfc3339();
-    (0..n)
-        .map(|i| {
-            let product = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
-            let digest: String = (0..32).map(|_| format!("{:02x}", rng.r#gen::<u8>())).collect();
-            let (kind, data) = match rng.gen_range(0..100) {
-                0..=29 => ("asset.registered", json!({
-                    "sha256": digest, "kind": if i % 3 == 0 { "image" } else { "text" },
-                    "product_sku": product, "generator": "gen:sdxl-product-shots",
-                    "platform": "magento", "store_view": "default"})),
-                30..=44 => ("disclosure.applied", json!({
-                    "asset_sha256": digest, "surface": "product_page",
-                    "method": "aria-describedby+widget", "product_sku": product})),
-                45..=59 => ("generation.completed", json!({
-                    "generator": "builtin:customers", "rows": rng.gen_range(1_000..100_000),
-                    "seed": rng.gen_range(0..1_000_000u32), "output_sha256": digest,
-                    "dataset": "ds:checkout-fraud-train"})),
-                60..=69 => ("dataset.version_created", json!({
-                    "dataset": "ds:telehealth-appointments", "content_sha256": digest,
-                    "rows": rng.gen_range(500..20_000)})),
-                70..=84 => ("access.decided", json!({
-                    "action": "generate", "resource": "ds:checkout-fraud-train",
-                    "decision": if rng.gen_bool(0.9) { "allow" } else { "deny" }})),
-                85..=94 => ("scan.completed", json!({
-                    "target": "storefront", "pages": rng.gen_range(100..5_000),
-                    "findings": {"critical": 0, "high": rng.gen_range(0..3), "medium": rng.gen_range(0..9)},
-                    "report_sha256": digest})),
-                95..=97 => ("flag.changed", json!({
-                    "flag": "generation", "value": if rng.gen_bool(0.5) { "on" } else { "off" }})),
-                _ => ("incident.opened", json!({
-                    "kind": "undisclosed_ai_content", "product_sku": product,
-                    "detected_at": time})),
-            };
-            let Value::Object(data) = data else { unreachable!("json! object") };
-            let data: Map<String, Value> = data;
-            Event::new(kind, ACTORS[rng.gen_range(0..ACTORS.len())], time.clone(), data)
-                .expect("demo events are valid")
-        })
-        .collect()
+/// A deterministic, realistic stream of store activity as the Magento module reports
+/// it (`magento.*` events through the registry's external path), with the kill switch
+/// turned off and on again through the flag write path.
+fn store_activity(
+    reg: &mut Registry,
+    rng: &mut StdRng,
+    n: usize,
+) -> Result<(AppendReceipt, BTreeMap<String, usize>), Failure> {
+    let module = Actor::new("svc:magento-module");
+    let mut counts = BTreeMap::<String, usize>::new();
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let product = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
+        let digest: String = (0..32)
+            .map(|_| format!("{:02x}", rng.r#gen::<u8>()))
+            .collect();
+        let (kind, data) = match rng.gen_range(0..100) {
+            0..=39 => (
+                "magento.product_saved",
+                json!({
+                "sku": product, "store_view": "default", "attribute": "description",
+                "ai_generated": i % 3 != 0, "value_sha256": digest}),
+            ),
+            40..=59 => (
+                "magento.media_gallery_changed",
+                json!({
+                "sku": product, "file": format!("/m/h/{product}.jpg"), "sha256": digest}),
+            ),
+            60..=79 => (
+                "magento.order_placed",
+                json!({
+                "increment_id": format!("{:09}", 100_000_000 + i), "synthetic": rng.gen_bool(0.2),
+                "items": rng.gen_range(1..6)}),
+            ),
+            80..=94 => (
+                "magento.cms_block_saved",
+                json!({
+                "identifier": "wellness-guide", "store_view": "default", "content_sha256": digest}),
+            ),
+            _ => (
+                "magento.admin_login",
+                json!({
+                "user": ACTORS[rng.gen_range(0..ACTORS.len())], "ip": "192.0.2.10"}),
+            ),
+        };
+        let Value::Object(data) = data else {
+            unreachable!("json! object")
+        };
+        *counts.entry(kind.to_owned()).or_default() += 1;
+        events.push(ExternalEvent::new(&module, kind, data, None)?);
+    }
+    let receipt = reg.append_external_batch(events)?;
+    let ops = Actor::new("user:ana.compliance");
+    for (on, why) in [
+        (false, "audit inspection: generation paused"),
+        (true, "inspection over"),
+    ] {
+        if reg.set_flag(&ops, "generation", on, Some(why))? {
+            *counts.entry("flag.changed".to_owned()).or_default() += 1;
+        }
+    }
+    Ok((receipt, counts))
 }
 
 /// Step 11: an incident with its clocks, then the audit pack and its offline check.
 fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
     use synthgov_registry::incident::{self, Facts, IncidentRules, Update};
     use synthgov_registry::{Actor, Registry};
-    let actor = |n: &str| Actor { name: n.to_owned() };
+    let actor = |n: &str| Actor::new(n);
     let rules = IncidentRules::shipped();
     let mut reg = Registry::open(home)?;
     let detected = time::OffsetDateTime::now_utc() - time::Duration::hours(30);
@@ -672,9 +711,7 @@ fn serve_walk(home: &Home, addr: std::net::SocketAddr, out: &mut Out) -> Result<
     let mut reg = synthgov_registry::Registry::open(home)?;
     let admin = synthgov_registry::tokens::create(
         &mut reg,
-        &synthgov_registry::Actor {
-            name: "user:ana.compliance".into(),
-        },
+        &synthgov_registry::Actor::new("user:ana.compliance"),
         &synthgov_registry::tokens::CreateToken {
             role: "admin",
             name: "demo-admin",

@@ -237,7 +237,12 @@ pub fn apply_html(
             "locale".into(),
             json!(locale.or(dc.locale.as_deref()).unwrap_or("en")),
         );
-        receipt = Some(reg.record(&actor(), "disclosure.applied", data)?);
+        receipt = Some(reg.record(
+            &actor(),
+            synthgov_registry::policy::Action::RegisterAsset,
+            synthgov_registry::EventType::DisclosureApplied,
+            data,
+        )?);
     }
 
     Ok(HtmlOutcome {
@@ -425,7 +430,7 @@ impl Marker {
         };
         let ledger_index = registered.as_ref().map(|(_, index)| *index);
         if self.checkpoint.is_none() {
-            let cp = reg.ledger_mut().checkpoint()?;
+            let cp = reg.checkpoint()?;
             self.checkpoint = Some((cp.size, cp.note));
         }
         let (size, note) = self.checkpoint.clone().expect("set above");
@@ -468,7 +473,7 @@ impl Marker {
         let update = reg.asset(&uri)?.is_some();
         reg.commit(
             &actor(),
-            "register",
+            synthgov_registry::policy::Action::RegisterAsset,
             vec![synthgov_registry::register::asset_change(&row, update)],
         )?;
         Ok(MarkedImage {

@@ -16,9 +16,7 @@ use crate::output::{Out, sanitize};
 use crate::progress;
 
 pub fn actor() -> Actor {
-    Actor {
-        name: default_actor(None),
-    }
+    Actor::new(default_actor(None))
 }
 
 /// The classification rules: shipped, plus the home's override file if configured.

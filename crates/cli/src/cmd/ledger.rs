@@ -7,10 +7,11 @@ use std::sync::mpsc;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
-use synthgov_core::event::{Event, EventDefaults};
+use synthgov_core::event::EventDefaults;
 use synthgov_ledger::bulk::JsonlReader;
 use synthgov_ledger::hash::to_hex;
-use synthgov_ledger::{Ledger, LedgerError, ListQuery, PreparedEntry};
+use synthgov_ledger::{LedgerError, ListQuery, PreparedEntry};
+use synthgov_registry::{Actor, Registry, RegistryError, catalogue};
 
 use crate::cli::{AppendArgs, LedgerCommand};
 use crate::cmd::{Ctx, default_actor};
@@ -19,13 +20,28 @@ use crate::output::{Out, sanitize};
 use crate::progress;
 
 pub fn run(ctx: &Ctx, cmd: LedgerCommand, out: &mut Out) -> Result<Exit, Failure> {
-    let mut ledger = ctx.home.open_ledger()?;
+    let mut reg = Registry::open(&ctx.home)?;
     match cmd {
-        LedgerCommand::Append(args) => append(ctx, &mut ledger, args, out),
+        LedgerCommand::Append(args) => append(ctx, &mut reg, args, out),
         LedgerCommand::Checkpoint => {
-            let cp = ledger.checkpoint()?;
+            let cp = reg.checkpoint()?;
             out.text(&cp.note)?;
             Ok(Exit::Ok)
+        }
+        read => show(ctx, reg.ledger(), read, out),
+    }
+}
+
+/// The commands that only read the log.
+fn show(
+    ctx: &Ctx,
+    ledger: &synthgov_ledger::Ledger<synthgov_store::Db>,
+    cmd: LedgerCommand,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    match cmd {
+        LedgerCommand::Append(_) | LedgerCommand::Checkpoint => {
+            unreachable!("writes are handled by run")
         }
         LedgerCommand::Key => {
             out.line(&ledger.identity().vkey()?)?;
@@ -113,13 +129,9 @@ pub fn run(ctx: &Ctx, cmd: LedgerCommand, out: &mut Out) -> Result<Exit, Failure
     }
 }
 
-fn append(
-    ctx: &Ctx,
-    ledger: &mut Ledger,
-    args: AppendArgs,
-    out: &mut Out,
-) -> Result<Exit, Failure> {
+fn append(ctx: &Ctx, reg: &mut Registry, args: AppendArgs, out: &mut Out) -> Result<Exit, Failure> {
     let defaults = EventDefaults::now(default_actor(args.actor));
+    let actor = Actor::new(&defaults.actor);
     if let Some(kind) = args.kind {
         let data_text = args.data.unwrap_or_default();
         let data = match synthgov_core::json::from_str_strict(&data_text) {
@@ -135,9 +147,9 @@ fn append(
                 )));
             }
         };
-        let event = Event::new(kind, defaults.actor, defaults.time, data)
-            .map_err(|e| Failure::bad_input(anyhow::anyhow!("{e}")))?;
-        let receipt = ledger.append(&[event])?;
+        let receipt = reg
+            .append_external(&actor, &kind, data, None)
+            .map_err(|e| argument("--type", e))?;
         out.json_line(&json!({
             "index": receipt.first_index,
             "leaf_hash": to_hex(&receipt.leaf_hashes[0]),
@@ -159,9 +171,34 @@ fn append(
     let pb = progress::bar(total, "bytes", ctx.quiet);
     pb.set_message("appending");
     let name = path.display().to_string();
-    let receipt = append_jsonl(ledger, JsonlReader::new(input, defaults), &pb)
-        .map_err(|e| with_file(&name, e))?;
+    let reader = JsonlReader::new(input, defaults).refusing(|kind| {
+        catalogue::is_reserved(kind).map(|ns| {
+            RegistryError::Reserved {
+                kind: kind.to_owned(),
+                namespace: ns,
+            }
+            .to_string()
+        })
+    });
+    let receipt = append_jsonl(reg, &actor, reader, &pb);
     pb.finish_and_clear();
+    let receipt = match receipt {
+        Ok(r) => r,
+        Err(Refusal::Line(e)) => {
+            if let LedgerError::Refused { kind, .. } = &e
+                && let Some(ns) = catalogue::is_reserved(kind)
+            {
+                let err = RegistryError::Reserved {
+                    kind: kind.clone(),
+                    namespace: ns,
+                };
+                // Ledger the refusal; the error shown names the line.
+                let _ = reg.refuse_external(&actor, err);
+            }
+            return Err(with_file(&name, e));
+        }
+        Err(Refusal::Registry(e)) => return Err(e.into()),
+    };
     out.json_line(&json!({
         "appended": receipt.appended,
         "first_index": receipt.first_index,
@@ -170,15 +207,31 @@ fn append(
     Ok(Exit::Ok)
 }
 
+/// A refusal of `--type`/`--data` as a bad-input failure naming the argument.
+fn argument(flag: &str, e: RegistryError) -> Failure {
+    if e.is_bad_input() {
+        Failure::bad_input(anyhow::anyhow!("{flag}: {e}"))
+    } else {
+        e.into()
+    }
+}
+
+enum Refusal {
+    Line(LedgerError),
+    Registry(RegistryError),
+}
+
 /// Parses on a second thread while this one writes, all in one transaction.
 fn append_jsonl(
-    ledger: &mut Ledger,
+    reg: &mut Registry,
+    actor: &Actor,
     mut reader: JsonlReader<Box<dyn BufRead + Send>>,
     pb: &indicatif::ProgressBar,
-) -> Result<synthgov_ledger::AppendReceipt, LedgerError> {
+) -> Result<synthgov_ledger::AppendReceipt, Refusal> {
     type Chunk = Result<Option<(Vec<PreparedEntry>, u64)>, LedgerError>;
     let (tx, rx) = mpsc::sync_channel::<Chunk>(2);
-    std::thread::scope(|s| {
+    let mut line_error: Option<LedgerError> = None;
+    let result = std::thread::scope(|s| {
         s.spawn(move || {
             loop {
                 let chunk = reader
@@ -196,12 +249,21 @@ fn append_jsonl(
                 Ok(Some(chunk))
             }
             Ok(Ok(None)) => Ok(None),
-            Ok(Err(e)) => Err(e),
+            Ok(Err(e)) => {
+                let message = e.to_string();
+                line_error = Some(e);
+                Err(LedgerError::BadRequest(message))
+            }
             Err(_) => Err(LedgerError::Internal("reader thread stopped".into())),
         };
         // Dropping `rx` on error stops the reader thread at its next send.
-        ledger.append_stream(&mut next, &mut |_| {})
-    })
+        reg.append_external_entries(actor, &mut next, &mut |_| {})
+    });
+    match (result, line_error) {
+        (_, Some(e)) => Err(Refusal::Line(e)),
+        (Ok(r), None) => Ok(r),
+        (Err(e), None) => Err(Refusal::Registry(e)),
+    }
 }
 
 fn with_file(name: &str, e: LedgerError) -> Failure {

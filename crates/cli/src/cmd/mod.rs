@@ -36,6 +36,8 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
         Command::Init => init::run(&ctx, out),
         Command::Ledger(c) => ledger::run(&ctx, c, out),
         Command::Verify { checkpoint } => verify::run(&ctx, checkpoint.as_deref(), out),
+        Command::Rebuild => verify::rebuild(&ctx, out),
+        Command::Events { markdown } => events(&ctx, markdown, out),
         Command::Demo {
             keep,
             no_serve,
@@ -107,6 +109,37 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
 }
 
 /// The actor recorded on events this process appends.
+/// `synthgov events`: the catalogue.
+fn events(ctx: &Ctx, markdown: bool, out: &mut Out) -> Result<Exit, Failure> {
+    use synthgov_registry::catalogue::{EventType, markdown_table};
+    if markdown {
+        out.text(&markdown_table())?;
+    } else if ctx.json {
+        let v: Vec<serde_json::Value> = EventType::ALL
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "type": t.name(), "producer": t.producer(),
+                    "projection": t.table().map(|t| t.as_str()),
+                    "severity": t.severity(&serde_json::Value::Null),
+                    "readers": t.readers(),
+                })
+            })
+            .collect();
+        out.json(&v)?;
+    } else {
+        for t in EventType::ALL {
+            out.line(&format!(
+                "{:<28} {:<18} {}",
+                t.name(),
+                t.table().map_or("-", |t| t.as_str()),
+                t.producer()
+            ))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
 pub fn default_actor(explicit: Option<String>) -> String {
     explicit
         .or_else(|| std::env::var("SYNTHGOV_ACTOR").ok())

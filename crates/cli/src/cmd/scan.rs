@@ -269,7 +269,12 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
             serde_json::to_value(&uses).map_err(Failure::environment)?,
         );
     }
-    let receipt = reg.record(&actor(), "scan.completed", data)?;
+    let receipt = reg.record(
+        &actor(),
+        synthgov_registry::policy::Action::Scan,
+        synthgov_registry::EventType::ScanCompleted,
+        data,
+    )?;
     Ok(Executed {
         report,
         catalog,
@@ -351,17 +356,8 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Failure::environment(anyhow!("{}: {e}", path.display())))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .map_err(|e| Failure::environment(anyhow!("{}: {e}", path.display())))?;
-    tmp.persist(path)
-        .map_err(|e| Failure::environment(anyhow!("{}: {e}", path.display())))?;
-    Ok(())
+    synthgov_core::fsutil::write_atomic(path, bytes, true)
+        .map_err(|e| Failure::environment(anyhow!("{}: {e}", path.display())))
 }
 
 fn merge(

@@ -120,8 +120,16 @@ pub fn run_token(ctx: &Ctx, c: TokenCommand, out: &mut Out) -> Result<Exit, Fail
             tenant,
             expires_in,
         } => {
-            let expires_at = expires_in
-                .map(|d| time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)));
+            let expires_at = match expires_in {
+                None => None,
+                Some(d) => Some(
+                    time::OffsetDateTime::now_utc()
+                        .checked_add(time::Duration::days(i64::from(d)))
+                        .ok_or_else(|| {
+                            Failure::bad_input(anyhow::anyhow!("--expires-in: {d} days is too far"))
+                        })?,
+                ),
+            };
             let t = tokens::create(
                 &mut reg,
                 &actor(),

@@ -21,7 +21,9 @@ use crate::progress;
 impl From<SynthError> for Failure {
     fn from(e: SynthError) -> Failure {
         let exit = match &e {
-            SynthError::Refused(_) | SynthError::Disabled(_) => Exit::CheckFailed,
+            SynthError::Refused(_) | SynthError::Disabled(_) | SynthError::Conflict(_) => {
+                Exit::CheckFailed
+            }
             e if e.is_bad_input() => Exit::BadInput,
             _ => Exit::Environment,
         };
@@ -110,16 +112,8 @@ pub fn run_fit(
     });
     let model = synthgov_synth::copula::fit(&table, &id, &sha, min_count);
     let text = serde_json::to_string_pretty(&model).expect("model serializes");
-    let dir = model_out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", dir.display())))?;
-    std::fs::write(tmp.path(), text)?;
-    tmp.persist(model_out).map_err(|e| {
-        Failure::environment(anyhow::anyhow!("{}: {}", model_out.display(), e.error))
-    })?;
+    synthgov_core::fsutil::write_atomic(model_out, text.as_bytes(), true)
+        .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", model_out.display())))?;
     let mut reg = Registry::open(&ctx.home)?;
     let columns: Vec<serde_json::Value> = model
         .columns
@@ -132,7 +126,12 @@ pub fn run_fit(
     data.insert("rows_seen".into(), json!(model.rows_seen));
     data.insert("columns".into(), json!(columns));
     data.insert("min_category_count".into(), json!(min_count));
-    reg.record(&actor(), "model.fitted", data)?;
+    reg.record(
+        &actor(),
+        synthgov_registry::policy::Action::Generate,
+        synthgov_registry::EventType::ModelFitted,
+        data,
+    )?;
     let report = json!({"model": model.model, "columns": columns, "rows_seen": model.rows_seen});
     if ctx.json {
         out.json(&report)?;
@@ -428,22 +427,8 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
     .map_err(Failure::bad_input)?;
     if let Some(path) = html {
         let page = synthgov_synth::report_html::render(&report, &r, &s);
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", dir.display())))?;
-        std::fs::write(tmp.path(), page)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
-        tmp.persist(path).map_err(|e| {
-            Failure::environment(anyhow::anyhow!("{}: {}", path.display(), e.error))
-        })?;
+        synthgov_core::fsutil::write_atomic(path, page.as_bytes(), true)
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", path.display())))?;
     }
     if let Some(id) = dataset {
         let mut reg = Registry::open(&ctx.home)?;
@@ -472,7 +457,12 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         );
         data.insert("dcr_share".into(), json!(report.privacy.dcr_share));
         data.insert("bias_largest_gap".into(), json!(report.bias.largest_gap));
-        reg.record(&actor(), "quality.measured", data)?;
+        reg.record(
+            &actor(),
+            synthgov_registry::policy::Action::Scan,
+            synthgov_registry::EventType::QualityMeasured,
+            data,
+        )?;
     }
     if ctx.json {
         out.json(&report)?;

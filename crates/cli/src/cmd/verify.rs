@@ -1,8 +1,12 @@
-//! `synthgov verify`.
+//! `synthgov verify` (the log, then every projection table against its replay) and
+//! `synthgov rebuild` (the projections recreated from the log).
 
 use std::path::Path;
 
-use synthgov_ledger::{LedgerError, verify};
+use serde_json::json;
+use synthgov_ledger::LedgerError;
+use synthgov_registry::Registry;
+use synthgov_registry::replay;
 
 use crate::cmd::Ctx;
 use crate::exit::{Exit, Failure};
@@ -10,7 +14,8 @@ use crate::output::Out;
 use crate::progress;
 
 pub fn run(ctx: &Ctx, checkpoint: Option<&Path>, out: &mut Out) -> Result<Exit, Failure> {
-    let ledger = ctx.home.open_ledger()?;
+    let reg = Registry::open(&ctx.home)?;
+    let ledger = reg.ledger();
     let auditor = match checkpoint {
         None => None,
         Some(path) => {
@@ -24,14 +29,25 @@ pub fn run(ctx: &Ctx, checkpoint: Option<&Path>, out: &mut Out) -> Result<Exit, 
     };
     let pb = progress::bar(Some(ledger.size()?), "entries", ctx.quiet);
     pb.set_message("verifying");
-    let report = verify(&ledger, auditor.as_ref(), &mut |n| pb.set_position(n))?;
+    let (report, projections) =
+        replay::verify(&reg, auditor.as_ref(), &mut |n| pb.set_position(n))?;
     pb.finish_and_clear();
+    let projections_ok = projections.as_ref().is_none_or(|p| p.ok);
+    let ok = report.ok && projections_ok;
     if ctx.json {
-        out.json(&report)?;
-    } else if report.ok {
+        let mut v = serde_json::to_value(&report).map_err(Failure::environment)?;
+        v["ok"] = json!(ok);
+        v["projections"] = json!(projections);
+        out.json(&v)?;
+    } else if ok {
+        let p = projections.as_ref().expect("the log verified");
         out.line(&format!(
             "ok: {} entries, root {}, {} saved checkpoint(s) verified",
             report.tree_size, report.root_hash, report.checkpoints_checked
+        ))?;
+        out.line(&format!(
+            "projections match the log: {} rows checked against {} replayed entries",
+            p.rows_checked, p.events_replayed
         ))?;
         if let Some(cp) = &auditor {
             out.line(&format!(
@@ -39,6 +55,23 @@ pub fn run(ctx: &Ctx, checkpoint: Option<&Path>, out: &mut Out) -> Result<Exit, 
                 cp.size
             ))?;
         }
+    } else if report.ok {
+        let p = projections.as_ref().expect("the log verified");
+        out.line(&format!(
+            "FAILED: the log holds ({} entries, root {}), but {} projection row(s) disagree with it:",
+            report.tree_size,
+            report.root_hash,
+            p.mismatches.len()
+        ))?;
+        for m in &p.mismatches {
+            out.line(&format!(
+                "  {} {:?}: {}",
+                m.table,
+                crate::output::sanitize(&m.key),
+                m.problem
+            ))?;
+        }
+        out.line("  `synthgov rebuild` recreates the projections from the log")?;
     } else {
         match report.first_bad_index {
             Some(i) => out.line(&format!("FAILED: first bad index {i}"))?,
@@ -48,9 +81,43 @@ pub fn run(ctx: &Ctx, checkpoint: Option<&Path>, out: &mut Out) -> Result<Exit, 
             out.line(&format!("  {}", p.message))?;
         }
     }
-    Ok(if report.ok {
-        Exit::Ok
+    Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
+}
+
+pub fn rebuild(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
+    let mut reg = Registry::open(&ctx.home)?;
+    let pb = progress::bar(Some(reg.ledger().size()?), "entries", ctx.quiet);
+    pb.set_message("replaying");
+    let r = replay::rebuild(&mut reg, &mut |n| pb.set_position(n))?;
+    pb.finish_and_clear();
+    if ctx.json {
+        out.json(&r)?;
+        return Ok(Exit::Ok);
+    }
+    out.line(&format!(
+        "rebuilt the projections from {} entries ({} replayed):",
+        r.tree_size, r.events_replayed
+    ))?;
+    for (table, n) in &r.rows {
+        out.line(&format!("  {n:>8}  {table}"))?;
+    }
+    if r.repaired.is_empty() {
+        out.line("nothing differed from the log")?;
     } else {
-        Exit::CheckFailed
-    })
+        out.line(&format!("{} row(s) repaired:", r.repaired.len()))?;
+        for m in &r.repaired {
+            out.line(&format!(
+                "  {} {:?}: {}",
+                m.table,
+                crate::output::sanitize(&m.key),
+                m.problem
+            ))?;
+        }
+    }
+    for f in &r.lost_fingerprints {
+        out.line(&format!(
+            "fingerprint filter of {f} is gone or does not match the log: `detect` cannot find its rows (regenerate the dataset to fingerprint it again)"
+        ))?;
+    }
+    Ok(Exit::Ok)
 }

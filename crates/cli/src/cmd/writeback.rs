@@ -324,7 +324,12 @@ fn finish(
         json!(report.failed.iter().map(|(p, _)| p).collect::<Vec<_>>()),
     );
     data.insert("requests".into(), json!(report.requests));
-    let receipt = reg.record(&actor(), "disclosure.platform_applied", data)?;
+    let receipt = reg.record(
+        &actor(),
+        synthgov_registry::policy::Action::RegisterAsset,
+        synthgov_registry::EventType::DisclosurePlatformApplied,
+        data,
+    )?;
     if ctx.json {
         out.json(&json!({
             "platform": platform, "via": via, "dry_run": false,

@@ -113,7 +113,7 @@ pub fn jsonl(n: usize, tag: &str) -> String {
     (0..n)
         .map(|i| {
             format!(
-                "{{\"type\":\"asset.registered\",\"actor\":\"test\",\"time\":\"2026-11-23T10:00:00Z\",\"data\":{{\"tag\":\"{tag}\",\"i\":{i},\"sha256\":\"{:064x}\"}}}}\n",
+                "{{\"type\":\"ext.asset_reported\",\"actor\":\"test\",\"time\":\"2026-11-23T10:00:00Z\",\"data\":{{\"tag\":\"{tag}\",\"i\":{i},\"sha256\":\"{:064x}\"}}}}\n",
                 i
             )
         })
@@ -124,22 +124,10 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// A database URL from the environment (.ci/run sets them), or None with a notice
-/// written past the test harness's capture so that the skip shows in a passing run.
+/// A database URL from the environment (.ci/run sets them); None with a notice, or
+/// a failure under .ci/run (`synthgov_core::testenv`).
 pub fn db_url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            use std::io::Write;
-            let mut err = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/stderr")
-                .map(|f| Box::new(f) as Box<dyn Write>)
-                .unwrap_or_else(|_| Box::new(std::io::stderr()));
-            let _ = writeln!(err, "SKIPPED: {var} is not set; .ci/run sets it");
-            None
-        }
-    }
+    synthgov_core::testenv::db_url(var)
 }
 
 /// A fresh schema in the PostgreSQL test database (SYNTHGOV_TEST_POSTGRES_URL), as a
@@ -153,8 +141,7 @@ pub fn fresh_postgres() -> Option<String> {
 }
 
 /// Whether an external tool the tests drive is here (`probe` runs and succeeds). When
-/// it is not, the test skips with a notice, unless SYNTHGOV_REQUIRE_TOOLS is set (as
-/// .ci/run does, after installing them): then a missing tool fails the test.
+/// it is not, the test skips with a notice, or fails under .ci/run.
 pub fn tool(name: &str, probe: &mut Command) -> bool {
     let ok = probe
         .stdout(Stdio::null())
@@ -162,13 +149,7 @@ pub fn tool(name: &str, probe: &mut Command) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        if std::env::var_os("SYNTHGOV_REQUIRE_TOOLS").is_some() {
-            panic!("{name} is required (SYNTHGOV_REQUIRE_TOOLS) but not available");
-        }
-        use std::io::Write;
-        if let Ok(mut err) = std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-            let _ = writeln!(err, "SKIPPED: {name} is not available; .ci/run installs it");
-        }
+        synthgov_core::testenv::missing::<()>(name, ".ci/run installs it");
     }
     ok
 }
@@ -196,11 +177,9 @@ pub fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storefront")
 }
 
+/// A file under ../shared; a missing one skips the test, or fails it under .ci/run.
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
-        .join(rel);
-    p.exists().then_some(p)
+    synthgov_core::testenv::shared(env!("CARGO_MANIFEST_DIR"), rel)
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -219,10 +198,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// A home with the example inventory and the fixture's generated files registered,
 /// and the fixture site copied next to it (plus a C2PA-signed JPEG from shared).
 pub fn store() -> Option<(Env, PathBuf)> {
-    let Some(c2pa) = shared("testdata/c2pa/C.jpg") else {
-        eprintln!("SKIP: ../shared/testdata/c2pa/C.jpg not found");
-        return None;
-    };
+    let c2pa = shared("testdata/c2pa/C.jpg")?;
     let env = Env::new();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inventory.yaml");
     let r = env.run(&["apply", examples.to_str().unwrap()]);

@@ -21,31 +21,13 @@ pub fn testdata() -> PathBuf {
 
 /// The server URL without a database, or None (with a notice) when not configured.
 pub fn server_url() -> Option<String> {
-    match std::env::var("SYNTHGOV_TEST_MARIADB_URL") {
-        Ok(url) if !url.is_empty() => {
-            // Drop the database part: each test creates its own.
-            let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
-            Some(match rest.find('/') {
-                Some(i) => url[..url.len() - rest.len() + i].to_owned(),
-                None => url.clone(),
-            })
-        }
-        _ => {
-            // Written to the process's stderr past the test harness's capture, so the
-            // skip shows in a passing run.
-            use std::io::Write;
-            let mut err = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/stderr")
-                .map(|f| Box::new(f) as Box<dyn Write>)
-                .unwrap_or_else(|_| Box::new(std::io::stderr()));
-            let _ = writeln!(
-                err,
-                "SKIPPED (no MariaDB): SYNTHGOV_TEST_MARIADB_URL is not set (e.g. mysql://root@127.0.0.1:3306/test); .ci/run sets it"
-            );
-            None
-        }
-    }
+    let url = synthgov_core::testenv::db_url("SYNTHGOV_TEST_MARIADB_URL")?;
+    // Drop the database part: each test creates its own.
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    Some(match rest.find('/') {
+        Some(i) => url[..url.len() - rest.len() + i].to_owned(),
+        None => url.clone(),
+    })
 }
 
 /// Translates one db_schema.xml into CREATE TABLE statements.

@@ -13,15 +13,11 @@
 
 use serde_json::{Value, json};
 
-/// The syslog severity of an event: denials and the kill switch are what a SOC
-/// wants to see first.
+/// The syslog severity of an event, from the event catalogue: denials, the kill
+/// switch, incidents and tampering are what a SOC wants to see first. Events reported
+/// from outside are notices.
 pub fn severity(kind: &str, data: &Value) -> u8 {
-    match kind {
-        "access.denied" | "generation.refused" => 4, // warning
-        "flag.changed" if data["name"] == "generation" => 4,
-        k if k.starts_with("incident.") => 4,
-        _ => 5, // notice
-    }
+    synthgov_registry::EventType::from_name(kind).map_or(5, |t| t.severity(data).syslog())
 }
 
 /// Facility 13, "log audit" (RFC 5424 table 1).
@@ -57,7 +53,8 @@ pub fn rfc5424(hostname: &str, index: u64, leaf: &[u8], ev: &Value) -> Vec<u8> {
 pub fn cef(hostname: &str, index: u64, ev: &Value) -> Vec<u8> {
     let kind = ev["type"].as_str().unwrap_or("event");
     let sev = match severity(kind, &ev["data"]) {
-        4 => 7,
+        0..=2 => 10,
+        3 | 4 => 7,
         _ => 3,
     };
     let mut ext = format!(
@@ -104,10 +101,10 @@ pub fn ocsf(index: u64, leaf_hash: &str, ev: &Value) -> Value {
         k if k.starts_with("scan.") => (6, 6007, 99, 1),
         _ => (6, 6003, 99, 1),
     };
-    let severity_id = if severity(kind, &ev["data"]) == 4 {
-        3
-    } else {
-        1
+    let severity_id = match severity(kind, &ev["data"]) {
+        0..=2 => 5, // Critical
+        3 | 4 => 3, // Medium
+        _ => 1,     // Informational
     };
     let mut out = json!({
         "category_uid": category_uid,
