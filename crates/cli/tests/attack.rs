@@ -201,7 +201,10 @@ fn the_api_reads_json_as_strictly_as_the_cli() {
 
 /// A store with one row in every projection table.
 fn populated() -> Env {
-    let env = Env::new();
+    populate(Env::new())
+}
+
+fn populate(env: Env) -> Env {
     let examples = common::repo().join("examples/inventory.yaml");
     let r = env.run(&["apply", path_str(&examples)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -251,6 +254,25 @@ fn sql(env: &Env, statement: &str, params: &[&dyn rusqlite::ToSql]) {
     let c = rusqlite::Connection::open(env.db()).unwrap();
     let n = c.execute(statement, params).unwrap();
     assert!(n > 0, "the edit changed no row: {statement}");
+}
+
+/// Runs `statement` on a PostgreSQL store with psql, as someone with database access
+/// would.
+fn psql(url: &str, statement: &str) {
+    let out = std::process::Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-Atc", statement])
+        .output()
+        .expect("psql (the PostgreSQL tests need it; .ci/run has it)");
+    assert!(
+        out.status.success(),
+        "{statement}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tag = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !tag.trim().ends_with(" 0"),
+        "the edit changed no row: {statement} ({tag})"
+    );
 }
 
 fn sha_hex(s: &str) -> String {
@@ -606,4 +628,94 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn serve_on_postgresql_stops_cleanly_on_sigterm() {
+    let Some(url) = common::fresh_postgres() else {
+        return;
+    };
+    let env = Env::with_database(Some(url));
+    let mut child = env
+        .command(&["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert!(line.contains("http://"), "{line}");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn projection_edits_on_postgresql_fail_verify_and_rebuild_repairs_them() {
+    let Some(url) = common::fresh_postgres() else {
+        return;
+    };
+    let env = populate(Env::with_database(Some(url.clone())));
+    let sha = sha_hex(FORGED);
+    let id = format!("tok_{}", &sha[..16]);
+    let body = json!({"id": id, "name": "evil", "role": "admin", "tenant": null,
+        "created_at": "2026-01-01T00:00:00Z", "expires_at": null, "revoked_at": null, "sha256": sha});
+    let edits: [(&str, &str, String); 4] = [
+        (
+            "tokens",
+            id.as_str(),
+            format!(
+                "INSERT INTO inventory_objects (kind, id, body, ledger_index) VALUES ('token', '{id}', '{body}', 0)"
+            ),
+        ),
+        (
+            "flags",
+            "generation",
+            "UPDATE flags SET enabled = 1 WHERE name = 'generation'".into(),
+        ),
+        (
+            "assets",
+            "hero.png",
+            "UPDATE assets SET generator = 'description-llm'".into(),
+        ),
+        (
+            "dataset_versions",
+            "synthetic-customers@1",
+            "DELETE FROM dataset_versions WHERE dataset = 'synthetic-customers'".into(),
+        ),
+    ];
+    for (_, _, statement) in &edits {
+        psql(&url, statement);
+    }
+    let r = env.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    for (table, key, _) in &edits {
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(table) && l.contains(key)),
+            "{table} {key}: {}",
+            r.stdout
+        );
+    }
+    // The server refuses the forged row before anything is rebuilt.
+    let (srv, base) = serve(&env);
+    let res = agent()
+        .get(&format!("{base}/v1/inventory"))
+        .header("Authorization", &format!("Bearer {FORGED}"))
+        .call()
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    drop(srv);
+    let r = env.run(&["rebuild"]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    let r = env.run(&["verify"]);
+    assert_eq!(r.code, 0, "after rebuild: {}", r.stdout);
 }

@@ -77,6 +77,9 @@ pub fn serve_until_stopped(
             ));
         };
         let addr = listener.local_addr().map_err(Failure::environment)?;
+        // Installed before the URL is printed: a SIGTERM that comes as soon as a
+        // supervisor sees the server up must stop it cleanly, not kill it.
+        let stop = shutdown_signal();
         let url = format!("{scheme}://{addr}/");
         out.line(&format!(
             "synthgov serving {} on {url} (OpenAPI at /openapi.json, tiles at /tlog/; {} SIEM sink(s)); Ctrl-C stops",
@@ -87,28 +90,36 @@ pub fn serve_until_stopped(
             out.line(&l)?;
         }
         out.flush()?;
-        synthgov_server::serve_with(config, listener, tls, shutdown_signal())
+        synthgov_server::serve_with(config, listener, tls, stop)
             .await
             .map_err(|e| Failure::environment(anyhow!("{}", e.message)))
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM. The handlers are registered when this is called
+/// (inside a runtime), not when the future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! { _ = wait(term) => {}, _ = wait(int) => {} }
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 pub fn run_token(ctx: &Ctx, c: TokenCommand, out: &mut Out) -> Result<Exit, Failure> {
@@ -308,7 +319,7 @@ pub fn run_siem(ctx: &Ctx, c: SiemCommand, out: &mut Out) -> Result<Exit, Failur
                 .enable_all()
                 .build()
                 .map_err(Failure::environment)?;
-            rt.block_on(shutdown_signal());
+            rt.block_on(async { shutdown_signal().await });
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             for h in handles {
                 let _ = h.join();

@@ -192,6 +192,22 @@ mod tests {
                "data": {"action": "generate", "reason": "forbid \"x\"]"}})
     }
 
+    /// Regression: the formatter read `data.name`, the event carries `data.flag`, so
+    /// kill-switch flips went out at notice.
+    #[test]
+    fn a_kill_switch_flip_is_forwarded_at_warning() {
+        let flip = json!({"type": "flag.changed", "time": "2026-11-30T10:00:00Z", "actor": "a",
+                          "data": {"flag": "generation", "enabled": false}});
+        assert_eq!(severity("flag.changed", &flip["data"]), 4);
+        let m = String::from_utf8(rfc5424("h", 1, b"{}", &flip)).unwrap();
+        assert!(m.starts_with("<108>1 "), "facility 13 * 8 + warning 4: {m}");
+        let other = json!({"flag": "audit_banner", "enabled": true});
+        assert_eq!(severity("flag.changed", &other), 5);
+        // Tampering is critical; outside events are notices.
+        assert_eq!(severity("integrity.violation", &json!({})), 2);
+        assert_eq!(severity("magento.product_saved", &json!({})), 5);
+    }
+
     #[test]
     fn rfc5424_header_and_escaped_structured_data() {
         let leaf = br#"{"x":1}"#;

@@ -1,0 +1,2 @@
+<?php
+return ['x' => ['url' => 'http://a.example', 'verify_peer' => false]];
