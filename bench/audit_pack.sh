@@ -19,7 +19,7 @@ H=$OUT/phome; rm -rf "$H"; "$BIN" --home "$H" init >/dev/null
 size() { "$BIN" --home "$H" verify --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["tree_size"])'; }
 have=$(size)
 need=$((1000000 - have))
-python3 "$ROOT/bench/gen_events.py" "$need" "$OUT/pack-events.jsonl" "access.decided,asset.observed,access.decided,access.decided"
+python3 "$ROOT/bench/gen_events.py" "$need" "$OUT/pack-events.jsonl" "ext.access_decided,magento.asset_observed,ext.access_decided,ext.access_decided"
 "$BIN" --home "$H" --quiet ledger append --jsonl "$OUT/pack-events.jsonl" >/dev/null
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 best() { printf '%s\n' "$@" | sort -g | head -1; }

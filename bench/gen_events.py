@@ -7,7 +7,8 @@ import sys
 n = int(sys.argv[1])
 out = sys.argv[2]
 random.seed(1)
-kinds = ["asset.registered", "generation.completed", "access.decided", "scan.completed", "disclosure.applied"]
+# What a store integration reports (synthgov's own types are refused from outside).
+kinds = ["magento.product_saved", "magento.media_gallery_changed", "magento.order_placed", "shopify.products_update", "ext.audit_note"]
 if len(sys.argv) > 3:  # optional comma-separated event types to cycle through
     kinds = sys.argv[3].split(",")
 with open(out, "w") as f:

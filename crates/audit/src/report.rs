@@ -146,6 +146,11 @@ pub fn index_html(inp: &Input) -> String {
             p.machine_marked,
             p.media,
         ),
+        (
+            "Not disclosed by synthgov, reported disclosed by a store integration (its word)",
+            p.reported_disclosed,
+            p.synthetic_assets,
+        ),
     ] {
         let share = Provenance::share(n, of) * 100.0;
         let _ = write!(

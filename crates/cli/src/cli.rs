@@ -72,6 +72,9 @@ pub enum Command {
         /// A checkpoint note you kept earlier (from `synthgov ledger checkpoint`).
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+        /// Check the log only (hashes, tree, checkpoints), not the projection tables.
+        #[arg(long)]
+        log_only: bool,
     },
 
     /// Recreate every projection table from the ledger, in one transaction.

@@ -719,3 +719,128 @@ fn projection_edits_on_postgresql_fail_verify_and_rebuild_repairs_them() {
     let r = env.run(&["verify"]);
     assert_eq!(r.code, 0, "after rebuild: {}", r.stdout);
 }
+
+/// "n of m" in the pack report's row `label`.
+fn pack_row(index_html: &str, label: &str) -> String {
+    let at = index_html
+        .find(label)
+        .unwrap_or_else(|| panic!("no row {label:?}"));
+    let row = &index_html[at..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    let cell = row.rsplit("<td>").next().unwrap();
+    cell.trim_end_matches("</td>").to_owned()
+}
+
+#[test]
+fn appended_events_do_not_change_the_packs_disclosed_share() {
+    let Some((env, site)) = common::store() else {
+        return;
+    };
+    let report = env.dir.path().join("storefront.json");
+    let r = env.run(&[
+        "scan",
+        "storefront",
+        path_str(&site),
+        "--format",
+        "json",
+        "--output",
+        path_str(&report),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let pack = |name: &str| -> String {
+        let out = env.dir.path().join(name);
+        let r = env.run(&[
+            "audit-pack",
+            "--out",
+            path_str(&out),
+            "--report",
+            path_str(&report),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::read_to_string(out.join("index.html")).unwrap()
+    };
+    const DISCLOSED: &str = "Synthetic assets disclosed where published";
+    const REPORTED: &str = "reported disclosed by a store integration";
+    let before = pack("pack-1");
+    let shas: Vec<String> = env.run(&["inventory", "--json"]).json()["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["sha256"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!shas.is_empty());
+    let data = json!({"assets": shas}).to_string();
+    // The forgery of the issue: refused.
+    let r = env.run(&[
+        "ledger",
+        "append",
+        "--type",
+        "disclosure.applied",
+        "--data",
+        &data,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // What an integration may say: counted apart, as its word.
+    let r = env.run(&[
+        "ledger",
+        "append",
+        "--type",
+        "magento.disclosure_applied",
+        "--data",
+        &data,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = pack("pack-2");
+    assert_eq!(pack_row(&before, DISCLOSED), pack_row(&after, DISCLOSED));
+    assert_ne!(pack_row(&before, REPORTED), pack_row(&after, REPORTED));
+    assert!(
+        pack_row(&after, REPORTED).starts_with(|c: char| c != '0'),
+        "{}",
+        pack_row(&after, REPORTED)
+    );
+}
+
+#[test]
+fn a_denial_of_a_token_with_a_control_character_in_its_name_is_ledgered() {
+    let env = Env::new();
+    let (tok, _) = token(&env, "auditor", "ci\u{7}bell");
+    let (_srv, base) = serve(&env);
+    let (status, _) = post(
+        &agent(),
+        &format!("{base}/v1/events"),
+        &tok,
+        &json!({"type": "ext.x", "data": {}}),
+    );
+    assert_eq!(status, 403);
+    let denied: Vec<Value> = entries(&env)
+        .into_iter()
+        .filter(|e| e["type"] == "access.denied")
+        .collect();
+    assert_eq!(denied.len(), 1, "the denial is in the ledger");
+    let actor = denied[0]["actor"].as_str().unwrap();
+    assert!(
+        actor.contains("ci\\u{7}bell"),
+        "escaped, not refused: {actor}"
+    );
+}
+
+#[test]
+fn fit_refuses_a_table_wider_than_the_column_limit_before_any_work() {
+    let env = Env::new();
+    let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let row: Vec<&str> = (0..100_000).map(|_| "1").collect();
+    let csv = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row.join(","),
+        row.join(",")
+    );
+    let f = env.write("wide.csv", csv.as_bytes());
+    let out = env.dir.path().join("m.json");
+    let t = Instant::now();
+    let r = env.run(&["fit", path_str(&f), "--out", path_str(&out)]);
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("100000 columns"), "{}", r.stderr);
+    assert!(!out.exists());
+}

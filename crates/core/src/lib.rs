@@ -17,6 +17,7 @@ pub mod event;
 pub mod finding;
 pub mod fsutil;
 pub mod json;
+pub mod panic;
 pub mod testenv;
 pub mod text;
 

@@ -224,11 +224,7 @@ pub fn crawl(
                 .into_iter()
                 .map(|(at, depth, h)| {
                     h.join().unwrap_or_else(|panic| {
-                        let why = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "a panic".into());
+                        let why = synthgov_core::panic::message(panic.as_ref());
                         (
                             at,
                             depth,

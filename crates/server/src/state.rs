@@ -76,11 +76,7 @@ fn group_committer(
             lock(&s.writer).append_external_batch(events)
         }))
         .unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
+            let why = synthgov_core::panic::message(panic.as_ref());
             tracing::error!(%why, "group commit panicked; the batch is refused and the committer goes on");
             Err(synthgov_registry::RegistryError::Store(
                 synthgov_ledger::StoreError::Database(format!(

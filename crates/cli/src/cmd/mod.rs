@@ -35,7 +35,10 @@ pub fn run(cli: Cli, out: &mut Out) -> Result<Exit, Failure> {
     match cli.command {
         Command::Init => init::run(&ctx, out),
         Command::Ledger(c) => ledger::run(&ctx, c, out),
-        Command::Verify { checkpoint } => verify::run(&ctx, checkpoint.as_deref(), out),
+        Command::Verify {
+            checkpoint,
+            log_only,
+        } => verify::run(&ctx, checkpoint.as_deref(), log_only, out),
         Command::Rebuild => verify::rebuild(&ctx, out),
         Command::Events { markdown } => events(&ctx, markdown, out),
         Command::Demo {

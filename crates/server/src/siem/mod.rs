@@ -439,7 +439,17 @@ pub fn run(home: Home, mut fwd: Forwarder, stop: Arc<AtomicBool>) {
                 }
             }
         }
-        match fwd.step(reg.as_ref().expect("opened above")) {
+        // A panic while formatting or sending is an error of this step (logged,
+        // retried with backoff), never a forwarder thread that silently ends.
+        let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fwd.step(reg.as_ref().expect("opened above"))
+        }))
+        .unwrap_or_else(|panic| {
+            let why = synthgov_core::panic::message(panic.as_ref());
+            tracing::error!(sink = %fwd.config.name, %why, "SIEM forwarder panicked");
+            Err(SiemError::Config(format!("internal error: {why}")))
+        });
+        match step {
             Ok(0) => sleep_unless(&stop, IDLE_POLL),
             Err(SiemError::Busy { .. }) => sleep_unless(&stop, IDLE_POLL.max(LEASE / 10)),
             Ok(n) => {
