@@ -844,3 +844,46 @@ fn fit_refuses_a_table_wider_than_the_column_limit_before_any_work() {
     assert!(r.stderr.contains("100000 columns"), "{}", r.stderr);
     assert!(!out.exists());
 }
+
+#[test]
+fn notifications_before_detection_in_the_future_or_of_another_clock_are_refused() {
+    let env = Env::new();
+    let r = env.run(&[
+        "incident",
+        "open",
+        "--kind",
+        "phi_in_synthetic_data",
+        "--title",
+        "PHI in patients v3",
+        "--jurisdiction",
+        "US",
+        "--phi",
+        "--affected",
+        "600",
+        "--detected",
+        "2026-01-02T00:00:00Z",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let size = env.size();
+    for (notified, says) in [
+        (
+            "hipaa-individuals=2020-01-01T00:00:00Z",
+            "before the incident was detected",
+        ),
+        ("hipaa-individuals=2099-01-01T00:00:00Z", "in the future"),
+        ("gdpr-art33=2026-01-03T00:00:00Z", "has no gdpr-art33 clock"),
+    ] {
+        let r = env.run(&["incident", "update", "INC-0001", "--notified", notified]);
+        assert_eq!(r.code, 2, "{notified}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{notified}: {}", r.stderr);
+    }
+    assert_eq!(env.size(), size, "nothing recorded");
+    let r = env.run(&[
+        "incident",
+        "update",
+        "INC-0001",
+        "--notified",
+        "hipaa-individuals=2026-01-05T00:00:00Z",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -357,7 +357,29 @@ fn check(rules: &IncidentRules, inc: &Incident) -> Result<(), RegistryError> {
                     .join(", ")
             )));
         }
-        parse_time(&format!("notified {clock}"), t)?;
+        let at = parse_time(&format!("notified {clock}"), t)?;
+        let detected = parse_time("detected_at", &inc.detected_at)?;
+        if at < detected {
+            return Err(RegistryError::BadRequest(format!(
+                "notified {clock}: {t} is before the incident was detected ({})",
+                inc.detected_at
+            )));
+        }
+        // A few minutes of clock skew between the caller and this machine are fine.
+        if at > OffsetDateTime::now_utc() + Duration::minutes(5) {
+            return Err(RegistryError::BadRequest(format!(
+                "notified {clock}: {t} is in the future"
+            )));
+        }
+        let owns = rules
+            .clocks
+            .iter()
+            .any(|c| &c.id == clock && c.kinds.contains(&inc.kind) && c.when.holds(inc));
+        if !owns {
+            return Err(RegistryError::BadRequest(format!(
+                "notified {clock}: this incident has no {clock} clock (its kind, jurisdictions and facts do not start one)"
+            )));
+        }
     }
     Ok(())
 }
