@@ -695,9 +695,9 @@ pub struct DatasetVersion {
 
 const ASSET_SELECT: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs FROM assets";
 /// ASSET_SELECT plus the ledger entry that last recorded the asset (column 10).
-const ASSET_SELECT_INDEXED: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index FROM assets";
+pub(crate) const ASSET_SELECT_INDEXED: &str = "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index FROM assets";
 
-fn asset_from_row(r: &Row) -> Result<AssetRow, RegistryError> {
+pub(crate) fn asset_from_row(r: &Row) -> Result<AssetRow, RegistryError> {
     Ok(AssetRow {
         uri: r.text(0)?,
         sha256: r.opt_text(1)?,

@@ -209,22 +209,8 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
         );
     }
     let mut assets = Rows::new();
-    for r in db.query(
-        "SELECT uri, sha256, kind, generator, dataset, surface, platform, ai_generated, bytes, attrs, ledger_index FROM assets",
-        &[],
-    )? {
-        let a = AssetRow {
-            uri: r.text(0)?,
-            sha256: r.opt_text(1)?,
-            kind: r.text(2)?,
-            generator: r.opt_text(3)?,
-            dataset: r.opt_text(4)?,
-            surface: r.opt_text(5)?,
-            platform: r.opt_text(6)?,
-            ai_generated: r.int(7)? != 0,
-            bytes: r.opt_int(8)?.map(|b| b as u64),
-            attrs: serde_json::from_str(&r.text(9)?).unwrap_or(Value::Null),
-        };
+    for r in db.query(crate::registry::ASSET_SELECT_INDEXED, &[])? {
+        let a = crate::registry::asset_from_row(&r)?;
         assets.insert(a.uri.clone(), (asset_repr(&a), r.int(10)?));
     }
     let mut versions = Rows::new();

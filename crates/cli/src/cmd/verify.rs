@@ -74,14 +74,7 @@ pub fn run(
             report.root_hash,
             p.mismatches.len()
         ))?;
-        for m in &p.mismatches {
-            out.line(&format!(
-                "  {} {:?}: {}",
-                m.table,
-                crate::output::sanitize(&m.key),
-                m.problem
-            ))?;
-        }
+        mismatches(&p.mismatches, out)?;
         out.line("  `synthgov rebuild` recreates the projections from the log")?;
     } else {
         match report.first_bad_index {
@@ -93,6 +86,19 @@ pub fn run(
         }
     }
     Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
+}
+
+/// One line a row: table, key (control characters made visible), what is wrong.
+fn mismatches(list: &[replay::Mismatch], out: &mut Out) -> Result<(), Failure> {
+    for m in list {
+        out.line(&format!(
+            "  {} {:?}: {}",
+            m.table,
+            crate::output::sanitize(&m.key),
+            m.problem
+        ))?;
+    }
+    Ok(())
 }
 
 pub fn rebuild(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
@@ -116,14 +122,7 @@ pub fn rebuild(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
         out.line("nothing differed from the log")?;
     } else {
         out.line(&format!("{} row(s) repaired:", r.repaired.len()))?;
-        for m in &r.repaired {
-            out.line(&format!(
-                "  {} {:?}: {}",
-                m.table,
-                crate::output::sanitize(&m.key),
-                m.problem
-            ))?;
-        }
+        mismatches(&r.repaired, out)?;
     }
     for f in &r.lost_fingerprints {
         out.line(&format!(
