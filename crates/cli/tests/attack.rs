@@ -887,3 +887,21 @@ fn notifications_before_detection_in_the_future_or_of_another_clock_are_refused(
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn a_token_expiry_out_of_range_is_refused_over_the_api() {
+    let env = Env::new();
+    let (admin, _) = token(&env, "admin", "root");
+    let (_srv, base) = serve(&env);
+    let before = env.size();
+    for expires in ["9999-12-31T23:00:00Z", "2000-01-01T00:00:00Z"] {
+        let (status, body) = post(
+            &agent(),
+            &format!("{base}/v1/tokens"),
+            &admin,
+            &json!({"role": "engineer", "name": "x", "expires_at": expires}),
+        );
+        assert_eq!(status, 400, "{expires}: {body}");
+    }
+    assert_eq!(env.size(), before, "nothing recorded");
+}
