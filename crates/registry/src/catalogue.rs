@@ -209,22 +209,24 @@ pub enum DeclarationChange {
     Removed,
 }
 
-/// The namespaces synthgov writes in: an outside caller may not use them.
-pub fn reserved_namespaces() -> Vec<&'static str> {
-    let mut v: Vec<&str> = EventType::ALL.iter().map(|t| t.namespace()).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+/// The namespaces synthgov writes in, sorted: an outside caller may not use them.
+pub fn reserved_namespaces() -> &'static [&'static str] {
+    static NAMESPACES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMESPACES.get_or_init(|| {
+        let mut v: Vec<&str> = EventType::ALL.iter().map(|t| t.namespace()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    })
 }
 
 /// Whether `kind` is in a namespace of the catalogue (and so only synthgov's own
-/// write paths may append it). Returns the namespace.
+/// write paths may append it). Returns the namespace. Called for every line of a
+/// bulk append, so a binary search over the sorted namespaces.
 pub fn is_reserved(kind: &str) -> Option<&'static str> {
     let ns = kind.split('.').next().unwrap_or(kind);
-    EventType::ALL
-        .iter()
-        .map(|t| t.namespace())
-        .find(|r| *r == ns)
+    let all = reserved_namespaces();
+    all.binary_search(&ns).ok().map(|i| all[i])
 }
 
 /// The catalogue as a Markdown table (docs/EVENTS.md holds this).

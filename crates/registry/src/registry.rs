@@ -84,7 +84,9 @@ impl Authorizer for LocalOwner {
 pub struct Change {
     pub kind: EventType,
     pub data: Map<String, Value>,
-    filter: Option<Vec<u8>>,
+    /// A fingerprint filter and its SHA-256, hashed where the change is built (a
+    /// server builds it before it takes its writer).
+    filter: Option<(Vec<u8>, String)>,
 }
 
 impl Change {
@@ -97,10 +99,16 @@ impl Change {
     }
 
     /// A `dataset.fingerprinted` change with its filter; the event's data must carry
-    /// the filter's SHA-256 (`filter_sha256`).
+    /// the filter's SHA-256 (`filter_sha256`), which the commit checks.
     pub fn with_filter(mut self, filter: Vec<u8>) -> Change {
-        self.filter = Some(filter);
+        let sha = crate::projection::filter_sha256(&filter);
+        self.filter = Some((filter, sha));
         self
+    }
+
+    /// The SHA-256 of the filter this change carries.
+    pub fn filter_sha256(&self) -> Option<&str> {
+        self.filter.as_ref().map(|(_, h)| h.as_str())
     }
 }
 
@@ -254,8 +262,7 @@ impl Registry {
             let projection =
                 crate::projection::derive(c.kind, &event).map_err(RegistryError::BadRequest)?;
             if let Projection::PutFingerprints(m) = &projection {
-                let ok =
-                    c.filter.as_deref().map(crate::projection::filter_sha256) == m.filter_sha256;
+                let ok = c.filter.as_ref().map(|(_, h)| h) == m.filter_sha256.as_ref();
                 if !ok {
                     return Err(RegistryError::BadRequest(format!(
                         "dataset.fingerprinted of {}@{}: the filter does not match filter_sha256",
@@ -266,7 +273,7 @@ impl Registry {
             pending.push(Pending {
                 event,
                 projection,
-                filter: c.filter,
+                filter: c.filter.map(|(f, _)| f),
             });
         }
         self.append(pending)

@@ -65,11 +65,17 @@ struct Model {
     flags: BTreeMap<String, (Flag, u64)>,
     fingerprints: BTreeMap<(String, u64), (FingerprintMeta, u64)>,
     replayed: u64,
+    pending: Vec<(u64, EventType, Vec<u8>)>,
     /// Entries of a catalogue type whose data does not have its shape.
     bad_entries: Vec<Mismatch>,
 }
 
+/// Entries buffered before their projections are derived, on both cores.
+const DERIVE_BATCH: usize = 8192;
+
 impl Model {
+    /// Takes an entry of the verified log. Entries with a projection are decoded in
+    /// batches, in parallel, and applied in index order.
     fn visit(&mut self, row: &EntryRow) {
         let Some(kind) = EventType::from_name(&row.kind) else {
             return;
@@ -77,20 +83,38 @@ impl Model {
         if kind.table().is_none() {
             return;
         }
-        let derived = Event::from_leaf_bytes(&row.leaf)
-            .map_err(|e| e.to_string())
-            .and_then(|ev| projection::derive(kind, &ev));
-        match derived {
-            Ok(p) => {
-                self.replayed += 1;
-                self.apply(row.index, p);
+        self.pending.push((row.index, kind, row.leaf.clone()));
+        if self.pending.len() >= DERIVE_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Derives and applies what `visit` buffered.
+    fn flush(&mut self) {
+        use rayon::prelude::*;
+        let pending = std::mem::take(&mut self.pending);
+        let derived: Vec<(u64, EventType, Result<Projection, String>)> = pending
+            .into_par_iter()
+            .map(|(index, kind, leaf)| {
+                let p = Event::from_leaf_bytes(&leaf)
+                    .map_err(|e| e.to_string())
+                    .and_then(|ev| projection::derive(kind, &ev));
+                (index, kind, p)
+            })
+            .collect();
+        for (index, kind, p) in derived {
+            match p {
+                Ok(p) => {
+                    self.replayed += 1;
+                    self.apply(index, p);
+                }
+                Err(problem) => self.bad_entries.push(Mismatch {
+                    table: kind.table().map_or("-", |t| t.as_str()),
+                    key: format!("entry {index}"),
+                    ledger_index: Some(index),
+                    problem,
+                }),
             }
-            Err(problem) => self.bad_entries.push(Mismatch {
-                table: kind.table().map_or("-", |t| t.as_str()),
-                key: format!("entry {}", row.index),
-                ledger_index: Some(row.index),
-                problem,
-            }),
         }
     }
 
@@ -158,28 +182,40 @@ impl Model {
     }
 }
 
-/// A table row as compared: its content in one canonical string, and the entry it
-/// names.
-type Rows = BTreeMap<String, (String, i64)>;
-
-fn asset_repr(a: &AssetRow) -> String {
-    canonical(&json!({
-        "sha256": a.sha256, "kind": a.kind, "generator": a.generator, "dataset": a.dataset,
-        "surface": a.surface, "platform": a.platform, "ai_generated": a.ai_generated,
-        "bytes": a.bytes, "attrs": a.attrs,
-    }))
+/// A row's content as compared. Typed, so that a million rows compare without being
+/// serialized; written out only for a row that differs.
+#[derive(Debug, Clone, PartialEq)]
+enum Content {
+    Json(Value),
+    Asset(AssetRow),
+    Flag(Flag),
+    Text(String),
 }
 
-fn flag_repr(f: &Flag) -> String {
-    canonical(&json!({
-        "enabled": f.enabled, "changed_at": f.changed_at, "changed_by": f.actor, "reason": f.reason,
-    }))
+impl Content {
+    fn show(&self) -> String {
+        match self {
+            Content::Json(v) => canonical(v),
+            Content::Asset(a) => canonical(&json!({
+                "sha256": a.sha256, "kind": a.kind, "generator": a.generator, "dataset": a.dataset,
+                "surface": a.surface, "platform": a.platform, "ai_generated": a.ai_generated,
+                "bytes": a.bytes, "attrs": a.attrs,
+            })),
+            Content::Flag(f) => canonical(&json!({
+                "enabled": f.enabled, "changed_at": f.changed_at, "changed_by": f.actor, "reason": f.reason,
+            })),
+            Content::Text(t) => t.clone(),
+        }
+    }
 }
+
+/// A table's rows as compared: key -> (content, the entry the row names).
+type Rows = BTreeMap<String, (Content, i64)>;
 
 /// The fingerprint row as the log describes it; what an old entry leaves out is
 /// taken from the row (it cannot be checked).
-fn fingerprint_repr(m: &FingerprintMeta, row_hashes: u32, row_sha: &str) -> String {
-    canonical(&json!({
+fn fingerprint_repr(m: &FingerprintMeta, row_hashes: u32, row_sha: &str) -> Content {
+    Content::Json(json!({
         "entity": m.entity, "columns": m.columns, "bits": m.bits, "items": m.items,
         "hashes": m.hashes.unwrap_or(row_hashes),
         "filter_sha256": m.filter_sha256.as_deref().unwrap_or(row_sha),
@@ -188,7 +224,6 @@ fn fingerprint_repr(m: &FingerprintMeta, row_hashes: u32, row_sha: &str) -> Stri
 
 struct Tables {
     inventory: Rows,
-    assets: Rows,
     versions: Rows,
     training: Rows,
     flags: Rows,
@@ -205,13 +240,8 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
         let body: Value = serde_json::from_str(&r.text(2)?).unwrap_or(Value::Null);
         inventory.insert(
             format!("{}/{}", r.text(0)?, r.text(1)?),
-            (canonical(&body), r.int(3)?),
+            (Content::Json(body), r.int(3)?),
         );
-    }
-    let mut assets = Rows::new();
-    for r in db.query(crate::registry::ASSET_SELECT_INDEXED, &[])? {
-        let a = crate::registry::asset_from_row(&r)?;
-        assets.insert(a.uri.clone(), (asset_repr(&a), r.int(10)?));
     }
     let mut versions = Rows::new();
     for r in db.query(
@@ -221,7 +251,12 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
         versions.insert(
             format!("{}@{}", r.text(0)?, r.int(1)?),
             (
-                format!("{} files={} bytes={}", r.text(2)?, r.int(3)?, r.int(4)?),
+                Content::Text(format!(
+                    "{} files={} bytes={}",
+                    r.text(2)?,
+                    r.int(3)?,
+                    r.int(4)?
+                )),
                 r.int(5)?,
             ),
         );
@@ -234,7 +269,7 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
         training.insert(
             format!("{}/{}", r.text(0)?, r.text(1)?),
             (
-                r.opt_int(2)?.map_or("null".into(), |v| v.to_string()),
+                Content::Text(r.opt_int(2)?.map_or("null".into(), |v| v.to_string())),
                 r.int(3)?,
             ),
         );
@@ -250,7 +285,7 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
             actor: r.text(3)?,
             reason: r.opt_text(4)?,
         };
-        flags.insert(r.text(0)?, (flag_repr(&f), r.int(5)?));
+        flags.insert(r.text(0)?, (Content::Flag(f), r.int(5)?));
     }
     let mut fingerprints = BTreeMap::new();
     for r in db.query(
@@ -275,7 +310,6 @@ fn read_tables(reg: &Registry) -> Result<Tables, RegistryError> {
     }
     Ok(Tables {
         inventory,
-        assets,
         versions,
         training,
         flags,
@@ -295,59 +329,150 @@ fn shorten(s: &str) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Judges one row: what the log wants, what the store has.
+fn judge(
+    table: &'static str,
+    key: &str,
+    want: Option<(&Content, i64)>,
+    have: Option<(&Content, i64)>,
+    out: &mut Vec<Mismatch>,
+) {
+    let m = |ledger_index: Option<u64>, problem: String| Mismatch {
+        table,
+        key: key.to_owned(),
+        ledger_index,
+        problem,
+    };
+    match (want, have) {
+        (Some((_, i)), None) => out.push(m(
+            Some(i as u64),
+            format!("the row is missing; entry {i} sets it"),
+        )),
+        (None, Some((_, i))) => out.push(m(
+            None,
+            format!("the row was not set by any ledger entry (it names entry {i})"),
+        )),
+        (Some((w, wi)), Some((h, _))) if w != h => out.push(m(
+            Some(wi as u64),
+            format!(
+                "the row differs from what entry {wi} recorded: the row has {}, the log has {}",
+                shorten(&h.show()),
+                shorten(&w.show())
+            ),
+        )),
+        (Some((_, wi)), Some((_, hi))) if wi != hi => out.push(m(
+            Some(wi as u64),
+            format!("the row names entry {hi}, but entry {wi} set it"),
+        )),
+        _ => {}
+    }
+}
+
 /// Compares one table: `want` from the log, `have` from the store.
 fn compare(table: &'static str, want: &Rows, have: &Rows, out: &mut Vec<Mismatch>) {
     let keys: BTreeSet<&String> = want.keys().chain(have.keys()).collect();
     for key in keys {
-        let m = |ledger_index: Option<u64>, problem: String| Mismatch {
-            table,
-            key: key.clone(),
-            ledger_index,
-            problem,
-        };
-        match (want.get(key), have.get(key)) {
-            (Some((_, i)), None) => out.push(m(
-                Some(*i as u64),
-                format!("the row is missing; entry {i} sets it"),
-            )),
-            (None, Some((_, i))) => out.push(m(
-                None,
-                format!("the row was not set by any ledger entry (it names entry {i})"),
-            )),
-            (Some((w, wi)), Some((h, hi))) if w != h => out.push(m(
-                Some(*wi as u64),
-                format!(
-                    "the row differs from what entry {wi} recorded: the row has {}, the log has {}",
-                    shorten(h),
-                    shorten(w)
-                ),
-            )),
-            (Some((_, wi)), Some((_, hi))) if wi != hi => out.push(m(
-                Some(*wi as u64),
-                format!("the row names entry {hi}, but entry {wi} set it"),
-            )),
-            _ => {}
-        }
+        let w = want.get(key).map(|(c, i)| (c, *i));
+        let h = have.get(key).map(|(c, i)| (c, *i));
+        judge(table, key, w, h, out);
     }
 }
 
-fn model_rows(model: &Model) -> [(&'static str, Rows); 5] {
+/// Assets rows read per query: the assets table is compared page by page in uri
+/// order against the replay (also in uri order), so neither side is copied into a
+/// second map (a store of 100,000 assets would otherwise spend more time allocating
+/// than comparing).
+const ASSET_PAGE: usize = 20_000;
+
+/// Compares the assets table with the replay by a merge of the two, both sorted by
+/// uri (bytewise: SQLite's BINARY, PostgreSQL's "C" collation). Returns the rows
+/// read.
+fn compare_assets(
+    reg: &Registry,
+    want: &BTreeMap<String, (AssetRow, u64)>,
+    out: &mut Vec<Mismatch>,
+) -> Result<u64, RegistryError> {
+    let db = reg.db();
+    let mut want = want.iter().peekable();
+    let mut after: Option<String> = None;
+    let mut read = 0u64;
+    let base = crate::registry::ASSET_SELECT_INDEXED;
+    loop {
+        let rows = match &after {
+            None => db.query(&format!("{base} ORDER BY uri LIMIT {ASSET_PAGE}"), &[])?,
+            Some(u) => db.query(
+                &format!("{base} WHERE uri > ?1 ORDER BY uri LIMIT {ASSET_PAGE}"),
+                &[u.into()],
+            )?,
+        };
+        let Some(last) = rows.last() else { break };
+        after = Some(last.text(0)?);
+        for r in &rows {
+            read += 1;
+            let have = Content::Asset(crate::registry::asset_from_row(r)?);
+            let Content::Asset(h) = &have else {
+                unreachable!()
+            };
+            let hi = r.int(10)?;
+            while let Some((u, (a, i))) = want.next_if(|(u, _)| u.as_str() < h.uri.as_str()) {
+                judge(
+                    "assets",
+                    u,
+                    Some((&Content::Asset(a.clone()), *i as i64)),
+                    None,
+                    out,
+                );
+            }
+            match want.next_if(|(u, _)| u.as_str() == h.uri.as_str()) {
+                Some((_, (a, i))) => {
+                    if a != h || *i as i64 != hi {
+                        let w = Content::Asset(a.clone());
+                        judge(
+                            "assets",
+                            &h.uri,
+                            Some((&w, *i as i64)),
+                            Some((&have, hi)),
+                            out,
+                        );
+                    }
+                }
+                None => judge("assets", &h.uri, None, Some((&have, hi)), out),
+            }
+        }
+        if rows.len() < ASSET_PAGE {
+            break;
+        }
+    }
+    for (u, (a, i)) in want {
+        judge(
+            "assets",
+            u,
+            Some((&Content::Asset(a.clone()), *i as i64)),
+            None,
+            out,
+        );
+    }
+    Ok(read)
+}
+
+fn model_rows(model: &Model) -> [(&'static str, Rows); 4] {
     let mut inventory = Rows::new();
     for ((k, id), (body, i)) in &model.objects {
-        inventory.insert(format!("{k}/{id}"), (canonical(body), *i as i64));
+        inventory.insert(
+            format!("{k}/{id}"),
+            (Content::Json(body.clone()), *i as i64),
+        );
     }
-    let assets = model
-        .assets
-        .iter()
-        .map(|(u, (a, i))| (u.clone(), (asset_repr(a), *i as i64)))
-        .collect();
     let versions = model
         .versions
         .iter()
         .map(|((d, v), ((sha, files, bytes), i))| {
             (
                 format!("{d}@{v}"),
-                (format!("{sha} files={files} bytes={bytes}"), *i as i64),
+                (
+                    Content::Text(format!("{sha} files={files} bytes={bytes}")),
+                    *i as i64,
+                ),
             )
         })
         .collect();
@@ -357,18 +482,20 @@ fn model_rows(model: &Model) -> [(&'static str, Rows); 5] {
         .map(|((s, d), (v, i))| {
             (
                 format!("{s}/{d}"),
-                (v.map_or("null".into(), |v| v.to_string()), *i as i64),
+                (
+                    Content::Text(v.map_or("null".into(), |v| v.to_string())),
+                    *i as i64,
+                ),
             )
         })
         .collect();
     let flags = model
         .flags
         .iter()
-        .map(|(n, (f, i))| (n.clone(), (flag_repr(f), *i as i64)))
+        .map(|(n, (f, i))| (n.clone(), (Content::Flag(f.clone()), *i as i64)))
         .collect();
     [
         ("inventory_objects", inventory),
-        ("assets", assets),
         ("dataset_versions", versions),
         ("system_training", training),
         ("flags", flags),
@@ -385,16 +512,20 @@ fn inventory_table(key: &str) -> &'static str {
     }
 }
 
-fn check_model(model: &Model, tables: &Tables) -> ProjectionReport {
+fn check_model(
+    reg: &Registry,
+    model: &Model,
+    tables: &Tables,
+) -> Result<ProjectionReport, RegistryError> {
     let mut mismatches = model.bad_entries.clone();
-    let [inv, assets, versions, training, flags] = model_rows(model);
+    let [inv, versions, training, flags] = model_rows(model);
     let mut inv_out = Vec::new();
     compare(inv.0, &inv.1, &tables.inventory, &mut inv_out);
     for mut m in inv_out {
         m.table = inventory_table(&m.key);
         mismatches.push(m);
     }
-    compare(assets.0, &assets.1, &tables.assets, &mut mismatches);
+    let asset_rows = compare_assets(reg, &model.assets, &mut mismatches)?;
     compare(versions.0, &versions.1, &tables.versions, &mut mismatches);
     compare(training.0, &training.1, &tables.training, &mut mismatches);
     compare(flags.0, &flags.1, &tables.flags, &mut mismatches);
@@ -419,17 +550,17 @@ fn check_model(model: &Model, tables: &Tables) -> ProjectionReport {
     }
     compare("fingerprints", &want, &have, &mut mismatches);
     let rows_checked = (tables.inventory.len()
-        + tables.assets.len()
+        + asset_rows as usize
         + tables.versions.len()
         + tables.training.len()
         + tables.flags.len()
         + tables.fingerprints.len()) as u64;
-    ProjectionReport {
+    Ok(ProjectionReport {
         ok: mismatches.is_empty(),
         events_replayed: model.replayed,
         rows_checked,
         mismatches,
-    }
+    })
 }
 
 /// Verifies the log (as `synthgov_ledger::verify`) and, when it holds, compares
@@ -441,11 +572,12 @@ pub fn verify(
 ) -> Result<(VerifyReport, Option<ProjectionReport>), RegistryError> {
     let mut model = Model::default();
     let report = verify_visiting(reg.ledger(), auditor, progress, &mut |row| model.visit(row))?;
+    model.flush();
     if !report.ok {
         return Ok((report, None));
     }
     let tables = read_tables(reg)?;
-    Ok((report, Some(check_model(&model, &tables))))
+    Ok((report, Some(check_model(reg, &model, &tables)?)))
 }
 
 /// What `rebuild` did.
@@ -470,6 +602,7 @@ pub fn rebuild(
 ) -> Result<RebuildReport, RegistryError> {
     let mut model = Model::default();
     let report = verify_visiting(reg.ledger(), None, progress, &mut |row| model.visit(row))?;
+    model.flush();
     if !report.ok {
         let why = report
             .problems
@@ -487,7 +620,7 @@ pub fn rebuild(
         )));
     }
     let tables = read_tables(reg)?;
-    let repaired = check_model(&model, &tables).mismatches;
+    let repaired = check_model(reg, &model, &tables)?.mismatches;
     // Stored filters whose hash the log confirms (or cannot check) are kept.
     let mut filters: BTreeMap<(String, u64), Vec<u8>> = BTreeMap::new();
     for r in reg

@@ -230,6 +230,7 @@ pub struct Produced {
     sha256: String,
     bytes: u64,
     bloom: Option<Bloom>,
+    fingerprint: Option<Change>,
     entity: String,
     columns: Vec<String>,
     extra: Map<String, Value>,
@@ -369,6 +370,7 @@ impl Plan {
                     sha256: o.sha256,
                     bytes: o.bytes,
                     bloom: o.bloom,
+                    fingerprint: None,
                     entity: spec.entity.name().into(),
                     columns: spec
                         .entity
@@ -422,6 +424,7 @@ impl Plan {
                     sha256,
                     bytes,
                     bloom,
+                    fingerprint: None,
                     entity,
                     columns,
                     extra: self.extra.clone(),
@@ -430,6 +433,28 @@ impl Plan {
             }
         };
         finish_file(&made.tmp, out)?;
+        let mut made = made;
+        // The filter's bytes and hash are made here, not in `finish`: for millions of
+        // rows that is tens of megabytes, and `finish` runs holding the writer.
+        if let Some(b) = made.bloom.take() {
+            let l = &self.lineage;
+            let filter = b.to_bytes();
+            let change = Change::new(
+                EventType::DatasetFingerprinted,
+                json!({"dataset": l.dataset, "version": l.version, "entity": made.entity,
+                         "columns": made.columns, "items": b.items(), "bits": b.bits(),
+                         "hashes": b.hashes(),
+                         "false_positive_rate": crate::fingerprint::FALSE_POSITIVE_RATE})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            )
+            .with_filter(filter);
+            let mut change = change;
+            let sha = change.filter_sha256().map(str::to_owned);
+            change.data.insert("filter_sha256".into(), json!(sha));
+            made.fingerprint = Some(change);
+        }
         Ok(made)
     }
 }
@@ -519,9 +544,7 @@ pub fn finish(
             sha256: produced.sha256,
             bytes: produced.bytes,
             out: &plan.out,
-            bloom: produced.bloom.as_ref(),
-            entity: produced.entity,
-            columns: produced.columns,
+            fingerprint: produced.fingerprint,
             extra: produced.extra,
             tmp: produced.tmp,
         },
@@ -570,9 +593,8 @@ struct Run<'a> {
     sha256: String,
     bytes: u64,
     out: &'a Path,
-    bloom: Option<&'a Bloom>,
-    entity: String,
-    columns: Vec<String>,
+    /// The `dataset.fingerprinted` change, built outside the writer.
+    fingerprint: Option<Change>,
     /// Fields of the `generation.completed` event beyond the common ones.
     extra: Map<String, Value>,
     tmp: tempfile::NamedTempFile,
@@ -608,22 +630,9 @@ fn commit_run(
         .cloned()
         .unwrap_or_default(),
     ));
-    if let Some(b) = run.bloom {
-        let filter = b.to_bytes();
-        changes.push(
-            Change::new(
-                EventType::DatasetFingerprinted,
-                json!({"dataset": run.dataset, "version": run.version, "entity": run.entity,
-                         "columns": run.columns, "items": b.items(), "bits": b.bits(),
-                         "hashes": b.hashes(),
-                         "filter_sha256": synthgov_registry::projection::filter_sha256(&filter),
-                         "false_positive_rate": crate::fingerprint::FALSE_POSITIVE_RATE})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            )
-            .with_filter(filter),
-        );
+    let fingerprints = run.fingerprint.is_some();
+    if let Some(c) = run.fingerprint {
+        changes.push(c);
     }
     let receipt = reg.commit(actor, Action::Generate, changes)?;
     run.tmp.persist(run.out).map_err(|e| SynthError::Io {
@@ -638,7 +647,7 @@ fn commit_run(
         ledger_index: receipt.first_index + completed_at as u64,
         bytes: run.bytes,
         out: run.out.display().to_string(),
-        fingerprints: run.bloom.is_some(),
+        fingerprints,
     })
 }
 
