@@ -360,7 +360,8 @@ impl Plan {
         let made = match &self.work {
             Work::Builtin(spec) => {
                 let o = {
-                    let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
+                    let mut w =
+                        BufWriter::with_capacity(1 << 20, SyncingWriter::new(tmp.as_file()));
                     let o = generate(spec, &mut w, progress).map_err(io(out))?;
                     std::io::Write::flush(&mut w).map_err(io(out))?;
                     o
@@ -396,8 +397,10 @@ impl Plan {
                 let marker_fn = |row: u64| keys.marker(token, row);
                 let entity = format!("model:{}", model.model);
                 // Hashed and counted on the way out: the output is never read back.
-                let mut hashing =
-                    HashingWriter::new(BufWriter::with_capacity(1 << 20, tmp.as_file()));
+                let mut hashing = HashingWriter::new(BufWriter::with_capacity(
+                    1 << 20,
+                    SyncingWriter::new(tmp.as_file()),
+                ));
                 crate::copula::sample_csv(
                     model,
                     *rows,
@@ -468,6 +471,39 @@ impl Produced {
     /// Adds fields to the run's `generation.completed` event.
     pub fn note(&mut self, key: &str, value: Value) {
         self.extra.insert(key.into(), value);
+    }
+}
+
+/// Writes to the output file and syncs it every [`SYNC_EVERY`] bytes, so the run's
+/// data reaches the disk as it is made: one flush of a whole multi-gigabyte output at
+/// the end would stall every other fsync on the disk (the ledger's commits among
+/// them) for as long as it takes.
+struct SyncingWriter<'a> {
+    file: &'a std::fs::File,
+    unsynced: u64,
+}
+
+/// Bytes written between two syncs of a generation's output.
+const SYNC_EVERY: u64 = 16 << 20;
+
+impl<'a> SyncingWriter<'a> {
+    fn new(file: &'a std::fs::File) -> Self {
+        SyncingWriter { file, unsynced: 0 }
+    }
+}
+
+impl std::io::Write for SyncingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
     }
 }
 
