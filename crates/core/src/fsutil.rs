@@ -42,6 +42,7 @@ pub fn set_new_file_mode(file: &File) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(std::fs::Permissions::from_mode(0o666 & !umask()))?;
     }
+    #[cfg(not(unix))]
     let _ = file;
     Ok(())
 }

@@ -133,7 +133,6 @@ pub struct ExternalEvent {
     actor: Actor,
     kind: String,
     data: Map<String, Value>,
-    time: Option<String>,
 }
 
 impl ExternalEvent {
@@ -145,20 +144,8 @@ impl ExternalEvent {
     pub fn new(
         actor: &Actor,
         kind: &str,
-        data: Map<String, Value>,
-        tenant: Option<&str>,
-    ) -> Result<ExternalEvent, RegistryError> {
-        ExternalEvent::at(actor, kind, data, tenant, None)
-    }
-
-    /// As [`ExternalEvent::new`], keeping the time the caller gives (`ledger append`
-    /// lines may carry one).
-    pub fn at(
-        actor: &Actor,
-        kind: &str,
         mut data: Map<String, Value>,
         tenant: Option<&str>,
-        time: Option<String>,
     ) -> Result<ExternalEvent, RegistryError> {
         if let Some(ns) = catalogue::is_reserved(kind) {
             return Err(RegistryError::Reserved {
@@ -169,18 +156,12 @@ impl ExternalEvent {
         if let Some(t) = tenant {
             data.insert("tenant".into(), Value::String(t.to_owned()));
         }
-        let probe = Event::new(
-            kind.to_owned(),
-            actor.name.clone(),
-            time.clone().unwrap_or_else(now_rfc3339),
-            data,
-        )
-        .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
+        let probe = Event::new(kind.to_owned(), actor.name.clone(), now_rfc3339(), data)
+            .map_err(|e| RegistryError::BadRequest(e.to_string()))?;
         Ok(ExternalEvent {
             actor: actor.clone(),
             kind: probe.kind,
             data: probe.data,
-            time,
         })
     }
 
@@ -475,7 +456,7 @@ impl Registry {
                 Event::new(
                     e.kind.clone(),
                     e.actor.name.clone(),
-                    e.time.clone().unwrap_or_else(|| now.clone()),
+                    now.clone(),
                     e.data.clone(),
                 )
                 .map(|event| Pending {
