@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Finding, Report};
 use synthgov_ledger::{Checkpoint, ListQuery};
 use synthgov_registry::apply::current;
-use synthgov_registry::classify::{Classification, RuleSet, classify_all};
+use synthgov_registry::classify::{Classification, RuleSet};
 use synthgov_registry::incident::{self, IncidentRules};
 use synthgov_registry::lineage;
 use synthgov_registry::model::Inventory;
@@ -141,6 +141,7 @@ pub struct Inputs<'a> {
     pub scans: Vec<ScanEvidence>,
     pub catalog: &'a Catalog,
     pub rules: &'a RuleSet,
+    pub dates: &'a synthgov_registry::dates::Dates,
     pub incident_rules: &'a IncidentRules,
     /// Model cards the store supplied, by generator id.
     pub cards: BTreeMap<String, String>,
@@ -273,7 +274,13 @@ fn gather(reg: &Registry, inp: &Inputs) -> Result<Gathered, PackError> {
         }
     }
 
-    let classes = classify_all(&inv, inp.rules, None)?;
+    let classes = synthgov_registry::assessment::classify_registry(
+        reg,
+        inp.rules,
+        inp.dates,
+        inp.now.date(),
+        None,
+    )?;
 
     let mut incidents = Vec::new();
     let mut overdue = 0;

@@ -137,11 +137,67 @@ pub enum Command {
     /// systems (with the dataset versions they were trained on), vendors, assets.
     Inventory,
 
-    /// Classify AI systems under the EU AI Act, GDPR, HIPAA and NIST AI RMF, with the
-    /// rule ids and reasons behind every result.
+    /// Classify AI systems under the EU AI Act, GDPR, HIPAA, the FTC Health Breach
+    /// Notification Rule and NIST AI RMF: tier, role, every obligation with the date it
+    /// applies from, the assessment's state, and the rule ids and reasons behind it.
+    ///
+    /// Rules: rules/classification.yaml (shipped; `[classification] rules` in
+    /// synthgov.toml extends it). Dates: rules/dates.yaml (`[classification] dates`).
     Classify {
         /// Only this system.
         system: Option<String>,
+        /// Judge obligations on this day instead of today (YYYY-MM-DD): which are in
+        /// force, which are still ahead.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Show what the current rules change against each system's last recorded
+        /// assessment (tier, basis, role, flags, obligations, findings).
+        #[arg(long)]
+        diff: bool,
+        /// List the facts rules may test (per system, source, vendor, generator) and
+        /// exit.
+        #[arg(long, conflicts_with_all = ["diff", "system"])]
+        facts: bool,
+        /// List the application dates in force with their legal sources, and exit.
+        #[arg(long, conflicts_with_all = ["diff", "system", "facts"])]
+        dates: bool,
+    },
+
+    /// Assess an AI system: answer the intake questions (role, Art. 5 practices,
+    /// Annex III point, Art. 6(3) grounds, profiling, MDR Rule 11 class and notified
+    /// body, data categories, people affected, deepfakes, public-interest text), record
+    /// them with the outcome as an `assessment.recorded` event, and print the outcome.
+    ///
+    /// Without --answers, asks each question on the terminal, offering what the
+    /// inventory already says. An answer fills an inventory field only where the
+    /// inventory is silent. A high-risk system needs a current, approved assessment
+    /// (`synthgov approve`); a later change of its model, a dataset version, a vendor
+    /// or the rules makes it due again (SG-GOV-016).
+    Assess {
+        system: String,
+        /// Answers as YAML or JSON: {role: deployer, practices: [], profiles_people:
+        /// false, medical_device: {rule11_class: IIa, notified_body: true}, ...}.
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Who assesses [default: $SYNTHGOV_ACTOR, else cli:$USER].
+        #[arg(long, value_name = "NAME")]
+        assessor: Option<String>,
+        /// Judge obligations on this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+
+    /// Approve a system's latest assessment (compliance or admin): recorded as
+    /// `assessment.approved`. Refused when the assessment leaves required questions
+    /// unanswered or is out of date.
+    Approve {
+        system: String,
+        /// Why it is approved (recorded).
+        #[arg(long)]
+        reason: String,
+        /// Who approves [default: $SYNTHGOV_ACTOR, else cli:$USER].
+        #[arg(long, value_name = "NAME")]
+        approver: Option<String>,
     },
 
     /// Show the lineage upstream and downstream of an id or asset hash.

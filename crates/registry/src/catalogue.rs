@@ -28,6 +28,8 @@ pub enum Table {
     SystemTraining,
     Flags,
     Fingerprints,
+    /// `inventory_objects` kinds `assessment` and `approval`, one per system.
+    Assessments,
 }
 
 impl Table {
@@ -41,6 +43,7 @@ impl Table {
             Table::SystemTraining => "system_training",
             Table::Flags => "flags",
             Table::Fingerprints => "fingerprints",
+            Table::Assessments => "assessments",
         }
     }
 }
@@ -145,6 +148,8 @@ catalogue! {
     IncidentOpened = "incident.opened", "incident open", Some(Table::Incidents), Warning, "incident clocks, audit pack";
     IncidentUpdated = "incident.updated", "incident update", Some(Table::Incidents), Warning, "incident clocks, audit pack";
     IncidentClosed = "incident.closed", "incident close", Some(Table::Incidents), Warning, "incident clocks, audit pack";
+    AssessmentRecorded = "assessment.recorded", "assess", Some(Table::Assessments), Notice, "classify, scan governance, audit pack";
+    AssessmentApproved = "assessment.approved", "approve", Some(Table::Assessments), Notice, "classify, scan governance, audit pack";
     AuditPackWritten = "audit.pack_written", "audit-pack", None, Notice, "audit pack (previous packs)";
 }
 

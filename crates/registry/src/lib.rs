@@ -6,7 +6,9 @@
 //! - [`model`], [`parse`]: the inventory YAML and its validation;
 //! - [`apply`]: declarative apply with a diff, idempotent;
 //! - [`register`]: content files as assets, dataset versions;
-//! - [`classify`]: regulatory classification from a shipped rules file;
+//! - [`classify`]: regulatory classification from a shipped rules file, over the
+//!   [`facts`] the inventory gives and the application [`dates`];
+//! - [`assessment`]: intake answers, approvals, reassessment when things change;
 //! - [`lineage`]: the provenance graph and its renderings;
 //! - [`incident`]: incidents and their regulatory notification clocks;
 //! - [`tokens`], [`policy`]: the server's bearer tokens and Cedar authorization;
@@ -14,10 +16,13 @@
 //!   each implies; [`replay`]: the projections recomputed from the log and compared.
 
 pub mod apply;
+pub mod assessment;
 pub mod catalogue;
 pub mod classify;
+pub mod dates;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod flags;
 pub mod import;
 pub mod incident;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::RegistryError;
-use crate::model::{Inventory, is_eu_eea};
+use crate::model::{ANNEX_III_POINTS, Inventory, is_eu_eea};
 
 /// Parses `text` (the contents of `file`) strictly, then checks references.
 /// `use_cases` is the taxonomy the classification rules know.
@@ -59,7 +59,7 @@ fn valid_region(code: &str) -> bool {
     is_eu_eea(code) || (code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()))
 }
 
-fn valid_date(d: &str) -> bool {
+pub fn valid_date(d: &str) -> bool {
     let parts: Vec<&str> = d.split('-').collect();
     let [y, m, day] = parts.as_slice() else {
         return false;
@@ -143,6 +143,16 @@ fn validate<'a>(
     let has = |kind: &str, id: &str| ids.get(kind).is_some_and(|s| s.contains(id));
 
     if let Some(store) = &inv.store {
+        if let Some(code) = &store.establishment
+            && !valid_region(code)
+        {
+            return fail(
+                "",
+                code,
+                "store.establishment",
+                format!("{code:?} is not an ISO 3166 alpha-2 code (e.g. DE) or EU"),
+            );
+        }
         for code in std::iter::once(&store.jurisdiction).chain(&store.markets) {
             if !valid_region(code) {
                 return fail(
@@ -171,6 +181,16 @@ fn validate<'a>(
                 &g.location,
                 "generators.location",
                 format!("{:?} is not an ISO 3166 alpha-2 code or EU", g.location),
+            );
+        }
+        if let Some(d) = &g.placed_on_market
+            && !valid_date(d)
+        {
+            return fail(
+                &g.id,
+                d,
+                "generators.placed_on_market",
+                format!("{d:?} is not a date (YYYY-MM-DD)"),
             );
         }
         if let Some(v) = &g.vendor
@@ -245,6 +265,42 @@ fn validate<'a>(
                 );
             }
         }
+        if let Some(v) = &s.vendor
+            && !has("vendors", v)
+        {
+            return fail(
+                &s.id,
+                v,
+                "systems.vendor",
+                format!(
+                    "system {:?} names vendor {v:?}, which is not declared under vendors",
+                    s.id
+                ),
+            );
+        }
+        if let Some(d) = &s.placed_on_market
+            && !valid_date(d)
+        {
+            return fail(
+                &s.id,
+                d,
+                "systems.placed_on_market",
+                format!("{d:?} is not a date (YYYY-MM-DD)"),
+            );
+        }
+        if let Some(p) = &s.annex_iii
+            && !ANNEX_III_POINTS.contains(&p.as_str())
+        {
+            return fail(
+                &s.id,
+                p,
+                "systems.annex_iii",
+                format!(
+                    "{p:?} is not an Annex III point; known: {}",
+                    ANNEX_III_POINTS.join(", ")
+                ),
+            );
+        }
         for g in &s.generators {
             if !has("generators", g) {
                 return fail(
@@ -260,6 +316,16 @@ fn validate<'a>(
         }
     }
     for v in &inv.vendors {
+        if let Some(code) = &v.location
+            && !valid_region(code)
+        {
+            return fail(
+                &v.id,
+                code,
+                "vendors.location",
+                format!("{code:?} is not an ISO 3166 alpha-2 code or EU"),
+            );
+        }
         for a in &v.attestations {
             if !valid_date(&a.expires) {
                 return fail(

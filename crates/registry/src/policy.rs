@@ -29,6 +29,10 @@ pub enum Action {
     AuditPack,
     ManageTokens,
     ManagePolicies,
+    /// Record a system's regulatory assessment.
+    Assess,
+    /// Sign off an assessment (compliance, admin).
+    Approve,
 }
 
 impl Action {
@@ -45,6 +49,8 @@ impl Action {
             Action::AuditPack => "audit_pack",
             Action::ManageTokens => "manage_tokens",
             Action::ManagePolicies => "manage_policies",
+            Action::Assess => "assess",
+            Action::Approve => "approve",
         }
     }
 }
@@ -266,6 +272,8 @@ mod tests {
             AuditPack,
             ManageTokens,
             ManagePolicies,
+            Assess,
+            Approve,
         ];
         let table: [(&str, &[Action]); 5] = [
             ("admin", &all),
@@ -279,6 +287,8 @@ mod tests {
                     SetFlag,
                     Incident,
                     AuditPack,
+                    Assess,
+                    Approve,
                 ],
             ),
             ("engineer", &[Read, Scan, RegisterAsset, Generate]),

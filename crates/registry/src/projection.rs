@@ -200,6 +200,22 @@ pub fn derive(kind: EventType, event: &Event) -> Result<Projection, String> {
                 body: d.record,
             }
         }
+        Table::Assessments => {
+            let system = data
+                .get("system")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{} data lacks `system`", kind.name()))?;
+            Projection::PutObject {
+                kind: if kind == EventType::AssessmentApproved {
+                    "approval"
+                } else {
+                    "assessment"
+                }
+                .into(),
+                id: system.to_owned(),
+                body: Value::Object(data.clone()),
+            }
+        }
         Table::SystemTraining => {
             let t: Training = payload(kind, data)?;
             Projection::SetTraining {

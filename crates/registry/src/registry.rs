@@ -540,6 +540,23 @@ impl Registry {
             .collect()
     }
 
+    /// Every object of `kind` with the ledger entry that last set it: (id, body, index).
+    pub fn objects_indexed(&self, kind: &str) -> Result<Vec<(String, Value, u64)>, RegistryError> {
+        let rows = self.db().query(
+            "SELECT id, body, ledger_index FROM inventory_objects WHERE kind = ?1 ORDER BY id",
+            &[kind.into()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.text(0)?,
+                    serde_json::from_str(&r.text(1)?).unwrap_or(Value::Null),
+                    r.int(2)? as u64,
+                ))
+            })
+            .collect()
+    }
+
     /// Every projection row and the ledger entry that set it: (table, key, index).
     /// Tables: `inventory/<kind>`, `asset`, `dataset_version`, `flag`. Audit packs
     /// cite these entries as evidence.

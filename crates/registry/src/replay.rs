@@ -508,6 +508,7 @@ fn inventory_table(key: &str) -> &'static str {
     match key.split('/').next() {
         Some("token") => "tokens",
         Some("incident") => "incidents",
+        Some("assessment" | "approval") => "assessments",
         _ => "inventory_objects",
     }
 }

@@ -1,10 +1,17 @@
-//! `synthgov scan governance`: SG-GOV-001..007 from the inventory, the registered
-//! assets, the classification of every system and the incident register.
+//! `synthgov scan governance`: SG-GOV-* from the inventory, the registered assets,
+//! the classification of every system (with its assessment), the inventory-wide
+//! checks of the classification rules and the incident register.
+
+use std::collections::BTreeMap;
 
 use synthgov_core::finding::{Finding, Location, Severity};
-use synthgov_registry::classify::{Classification, RuleSet, Tier, classify_all};
+use synthgov_registry::classify::{
+    AssessmentInput, Classification, Context, RuleSet, Tier, checks, classify_all,
+};
+use synthgov_registry::dates::Dates;
+use synthgov_registry::facts::Subject;
 use synthgov_registry::incident::{Incident, IncidentRules, clocks};
-use synthgov_registry::model::{DataCategory, Inventory, is_eu_eea};
+use synthgov_registry::model::Inventory;
 use synthgov_registry::registry::AssetRow;
 
 use crate::rules::Catalog;
@@ -14,6 +21,9 @@ pub struct Inputs<'a> {
     pub inventory: &'a Inventory,
     pub assets: &'a [AssetRow],
     pub rules: &'a RuleSet,
+    pub dates: &'a Dates,
+    /// Per system: its last recorded assessment.
+    pub assessments: &'a BTreeMap<String, AssessmentInput>,
     /// The moment attestations and incident clocks are judged against (now, UTC).
     pub now: time::OffsetDateTime,
     pub incidents: &'a [Incident],
@@ -29,17 +39,21 @@ pub fn scan_registry(
     catalog: &Catalog,
     reg: &synthgov_registry::Registry,
     rules: &RuleSet,
+    dates: &Dates,
     now: time::OffsetDateTime,
 ) -> Result<(Vec<Finding>, u64), synthgov_registry::RegistryError> {
     let inventory = synthgov_registry::apply::current(reg)?;
     let assets = reg.assets()?;
     let incidents = synthgov_registry::incident::list(reg)?;
+    let assessments = synthgov_registry::assessment::inputs(reg, &inventory, rules, dates)?;
     scan(
         catalog,
         &Inputs {
             inventory: &inventory,
             assets: &assets,
             rules,
+            dates,
+            assessments: &assessments,
             now,
             incidents: &incidents,
             incident_rules: &synthgov_registry::incident::IncidentRules::shipped(),
@@ -61,27 +75,6 @@ pub fn scan(
             f(
                 "SG-GOV-001",
                 format!("Generator {} has no model card", g.id),
-                obj("generator", &g.id),
-            );
-        }
-        let eu_personal: Vec<&str> = g
-            .trained_on
-            .iter()
-            .filter_map(|s| inv.sources.iter().find(|x| &x.id == s))
-            .filter(|s| {
-                is_eu_eea(&s.jurisdiction) && s.categories.iter().any(|c| *c != DataCategory::None)
-            })
-            .map(|s| s.id.as_str())
-            .collect();
-        if !eu_personal.is_empty() && !is_eu_eea(&g.location) {
-            f(
-                "SG-GOV-007",
-                format!(
-                    "Generator {} is located in {} and trained on EU/EEA personal data ({})",
-                    g.id,
-                    g.location,
-                    eu_personal.join(", ")
-                ),
                 obj("generator", &g.id),
             );
         }
@@ -151,13 +144,83 @@ pub fn scan(
         x.severity = Severity::Medium;
         x
     }));
-    let classes: Vec<Classification> = classify_all(inv, inp.rules, None)?;
+    for c in checks(inv, inp.rules) {
+        let kind = match c.subject {
+            Subject::Source => "source",
+            Subject::Vendor => "vendor",
+            Subject::Generator => "generator",
+            Subject::System => "system",
+        };
+        let mut finding = catalog.finding(&c.rule, c.says.clone(), obj(kind, &c.id), None);
+        finding.regulations = c.cites.clone();
+        out.push(finding);
+    }
+    let ctx = Context {
+        rules: inp.rules,
+        dates: inp.dates,
+        as_of: inp.now.date(),
+        assessments: inp.assessments,
+    };
+    let classes: Vec<Classification> = classify_all(inv, &ctx, None)?;
     for c in &classes {
+        let loc = obj("system", &c.system);
+        for rf in &c.findings {
+            let mut finding = catalog.finding(
+                &rf.rule,
+                format!("System {}: {}", c.system, rf.says),
+                loc.clone(),
+                None,
+            );
+            finding.regulations = rf.cites.clone();
+            out.push(finding);
+        }
+        let a = &c.assessment;
+        if c.eu_ai_act.tier == Tier::High && !(a.recorded && a.approved) {
+            let why = if a.recorded {
+                "its latest assessment is not approved"
+            } else {
+                "it has no recorded assessment"
+            };
+            out.push(catalog.finding(
+                "SG-GOV-015",
+                format!(
+                    "High-risk system {} ({}): {why}",
+                    c.system,
+                    c.eu_ai_act.basis.join(", ")
+                ),
+                loc.clone(),
+                None,
+            ));
+        }
+        if !a.changed.is_empty() {
+            out.push(catalog.finding(
+                "SG-GOV-016",
+                format!(
+                    "System {}: reassessment due, changed since its last assessment: {}",
+                    c.system,
+                    a.changed.join("; ")
+                ),
+                loc.clone(),
+                None,
+            ));
+        }
+        if !a.missing.is_empty() {
+            out.push(catalog.finding(
+                "SG-GOV-017",
+                format!(
+                    "System {} not assessed: {} unanswered (`synthgov assess {}`)",
+                    c.system,
+                    a.missing.join(", "),
+                    c.system
+                ),
+                loc.clone(),
+                None,
+            ));
+        }
         let sys = inv.systems.iter().find(|s| s.id == c.system);
         let oversight = sys
             .and_then(|s| s.human_oversight.as_deref())
             .is_some_and(|h| !h.trim().is_empty());
-        let loc = obj("system", &c.system);
         if c.eu_ai_act.tier == Tier::Prohibited {
             out.push(catalog.finding(
                 "SG-GOV-005",

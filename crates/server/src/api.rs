@@ -434,11 +434,12 @@ pub async fn findings(State(s): State<Shared>, who: Caller) -> Result<Json<Value
     let st = s.clone();
     let v = s
         .read(move |reg| {
-            let rules = synthgov_registry::classify::RuleSet::for_home(&st.home)?;
+            let (rules, dates) = synthgov_registry::classify::RuleSet::load_home(&st.home)?;
             let (findings, scanned) = synthgov_scan::governance::scan_registry(
                 &st.catalog,
                 reg,
                 &rules,
+                &dates,
                 time::OffsetDateTime::now_utc(),
             )?;
             let mut latest: std::collections::BTreeMap<String, Value> = Default::default();

@@ -155,16 +155,18 @@ fn view(
     inv["assets"] = Value::Null;
 
     let current = synthgov_registry::apply::current(reg)?;
-    let rules = classify::RuleSet::for_home(&s.home)?;
-    let classes = classify::classify_all(&current, &rules, None)?;
+    let (rules, dates) = classify::RuleSet::load_home(&s.home)?;
+    let now = time::OffsetDateTime::now_utc();
+    let classes =
+        synthgov_registry::assessment::classify_registry(reg, &rules, &dates, now.date(), None)?;
     let training = reg.training()?;
     let diagram = synthgov_audit::diagram::data_flow(&current, &training);
 
-    let now = time::OffsetDateTime::now_utc();
     let mut findings = Vec::new();
     let mut incidents = Vec::new();
     if store_wide {
-        findings = synthgov_scan::governance::scan_registry(&s.catalog, reg, &rules, now)?.0;
+        findings =
+            synthgov_scan::governance::scan_registry(&s.catalog, reg, &rules, &dates, now)?.0;
         let incident_rules = incident::IncidentRules::shipped();
         for inc in incident::list(reg)? {
             let clocks = incident::clocks(&incident_rules, &inc, now)?;

@@ -107,6 +107,9 @@ pub struct ClassificationConfig {
     /// A rules file that extends or overrides the shipped classification rules
     /// (relative paths are relative to the home folder).
     pub rules: Option<PathBuf>,
+    /// An application-dates file whose entries replace the shipped ones by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use synthgov_registry::incident::{self, IncidentRules, Status};
 use synthgov_scan::rules::Catalog;
 
 use super::Ctx;
-use super::inventory::rules as classification_rules;
+use super::inventory::rules_and_dates;
 use super::scan::{Executed, execute};
 use crate::cli::{AuditCommand, AuditPackArgs, ScanCommand, ScanOutput};
 use crate::exit::{Exit, Failure};
@@ -164,7 +164,7 @@ fn build_and_write(
         .iter()
         .map(|f| Framework::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let rules = classification_rules(ctx)?;
+    let (rules, dates) = rules_and_dates(ctx)?;
     let mut reg = Registry::open(&ctx.home)?;
     let cards = supplied_cards(ctx, &reg)?;
     let incident_rules = IncidentRules::shipped();
@@ -175,6 +175,7 @@ fn build_and_write(
         scans,
         catalog,
         rules: &rules,
+        dates: &dates,
         incident_rules: &incident_rules,
         cards,
         now: time::OffsetDateTime::now_utc(),

@@ -185,7 +185,7 @@ pub fn run(
 /// The inventory part of the walk: apply a declared inventory, register generated
 /// content and a synthetic dataset, classify the AI systems.
 fn inventory_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
-    use synthgov_registry::classify::{RuleSet, classify_all};
+    use synthgov_registry::classify::RuleSet;
     use synthgov_registry::register::{RegisterRequest, register};
     use synthgov_registry::{Actor, Registry, apply, parse};
 
@@ -280,8 +280,14 @@ fn inventory_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
         o.dataset_version.as_ref().map_or(0, |v| v["version"].as_u64().unwrap_or(0))
     ))?;
 
-    let current = apply::current(&reg)?;
-    let classes = classify_all(&current, &rules, None)?;
+    let dates = synthgov_registry::dates::Dates::load(None)?;
+    let classes = synthgov_registry::assessment::classify_registry(
+        &reg,
+        &rules,
+        &dates,
+        time::OffsetDateTime::now_utc().date(),
+        None,
+    )?;
     out.line("3. classification (rules file: shipped; `synthgov classify` shows the reasons):")?;
     out.line(&format!(
         "   {:<20} {:<10} {:<24} {:<6} {:<6} {}",

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use synthgov_registry::apply::{self, current};
-use synthgov_registry::classify::{RuleSet, classify_all};
+use synthgov_registry::assessment::{self, Answers};
+use synthgov_registry::classify::{Classification, RuleSet};
+use synthgov_registry::dates::{Dates, parse_date};
 use synthgov_registry::lineage;
 use synthgov_registry::parse::parse_inventory;
 use synthgov_registry::register::{AssetKind, RegisterRequest, register};
@@ -22,6 +24,21 @@ pub fn actor() -> Actor {
 /// The classification rules: shipped, plus the home's override file if configured.
 pub fn rules(ctx: &Ctx) -> Result<RuleSet, Failure> {
     Ok(RuleSet::for_home(&ctx.home)?)
+}
+
+/// The rules and the application dates, checked against each other.
+pub fn rules_and_dates(ctx: &Ctx) -> Result<(RuleSet, Dates), Failure> {
+    Ok(RuleSet::load_home(&ctx.home)?)
+}
+
+/// `--as-of DATE`, else today (UTC).
+fn as_of(flag: Option<&str>) -> Result<time::Date, Failure> {
+    match flag {
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+        Some(d) => parse_date(d).ok_or_else(|| {
+            Failure::bad_input(anyhow::anyhow!("--as-of: {d:?} is not a date (YYYY-MM-DD)"))
+        }),
+    }
 }
 
 pub fn run_apply(
@@ -177,41 +194,307 @@ pub fn run_inventory(ctx: &Ctx, out: &mut Out) -> Result<Exit, Failure> {
     Ok(Exit::Ok)
 }
 
-pub fn run_classify(ctx: &Ctx, system: Option<&str>, out: &mut Out) -> Result<Exit, Failure> {
-    let rules = rules(ctx)?;
+pub struct ClassifyOpts {
+    pub system: Option<String>,
+    pub as_of: Option<String>,
+    pub diff: bool,
+    pub facts: bool,
+    pub dates: bool,
+}
+
+pub fn run_classify(ctx: &Ctx, o: ClassifyOpts, out: &mut Out) -> Result<Exit, Failure> {
+    use synthgov_registry::facts::Subject;
+    let (rules, dates) = rules_and_dates(ctx)?;
+    if o.facts {
+        let subjects = [
+            Subject::System,
+            Subject::Source,
+            Subject::Vendor,
+            Subject::Generator,
+        ];
+        if ctx.json {
+            let v: serde_json::Map<String, Value> = subjects
+                .iter()
+                .map(|s| {
+                    (
+                        format!("{s:?}").to_lowercase(),
+                        json!(
+                            s.facts()
+                                .iter()
+                                .map(|(n, d)| json!({"fact": n, "means": d}))
+                                .collect::<Vec<_>>()
+                        ),
+                    )
+                })
+                .collect();
+            out.json(&v)?;
+        } else {
+            for s in subjects {
+                out.line(&format!("{s:?} facts:"))?;
+                for (n, d) in s.facts() {
+                    out.line(&format!("  {n:<28} {d}"))?;
+                }
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    if o.dates {
+        if ctx.json {
+            out.json(&dates.all().collect::<Vec<_>>())?;
+        } else {
+            for d in dates.all() {
+                out.line(&format!("{:<20} {}  {}", d.id, d.applies_from, d.source))?;
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    let day = as_of(o.as_of.as_deref())?;
     let reg = Registry::open(&ctx.home)?;
-    let inv = current(&reg)?;
-    let result = classify_all(&inv, &rules, system)?;
+    let result = assessment::classify_registry(&reg, &rules, &dates, day, o.system.as_deref())?;
+    if o.diff {
+        let diff = assessment::diff(&reg, &result)?;
+        if ctx.json {
+            out.json(&diff)?;
+            return Ok(Exit::Ok);
+        }
+        if diff.is_empty() {
+            out.line("no differences: every system classifies as its last assessment recorded")?;
+        }
+        for d in &diff {
+            if d.recorded.is_null() {
+                out.line(&format!(
+                    "{}: never assessed (`synthgov assess {}`)",
+                    sanitize(&d.system),
+                    sanitize(&d.system)
+                ))?;
+                continue;
+            }
+            out.line(&format!("{} {}:", sanitize(&d.system), d.field))?;
+            out.line(&format!("  recorded {}", d.recorded))?;
+            out.line(&format!("  now      {}", d.now))?;
+        }
+        return Ok(Exit::Ok);
+    }
     if ctx.json {
         out.json(&result)?;
         return Ok(Exit::Ok);
     }
     if result.is_empty() {
         out.line("no systems in the inventory: declare them and run `synthgov apply`")?;
+        return Ok(Exit::Ok);
     }
-    let yn = |b: bool| if b { "yes" } else { "-" };
-    out.line(&format!(
-        "{:<24} {:<11} {:<34} {:<6} {:<6} {:<7} nist",
-        "system", "eu ai act", "basis", "art22", "hipaa", "transfer"
-    ))?;
+    print_table(&result, day, out)?;
     for c in &result {
+        print_one(c, out)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_table(result: &[Classification], day: time::Date, out: &mut Out) -> Result<(), Failure> {
+    let yn = |b: bool| if b { "yes" } else { "-" };
+    out.line(&format!("judged on {day}"))?;
+    out.line(&format!(
+        "{:<24} {:<9} {:<11} {:<28} {:<5} {:<5} {:<5} {:<5} {:<5} {:<8} assessment",
+        "system", "role", "eu ai act", "basis", "art22", "dpia", "fria", "hipaa", "ftc", "transfer"
+    ))?;
+    for c in result {
+        let a = &c.assessment;
+        let state = if a.current {
+            "current".to_string()
+        } else if !a.changed.is_empty() {
+            "due again".to_string()
+        } else if a.recorded && !a.approved {
+            "not approved".to_string()
+        } else if a.recorded {
+            "approved".to_string()
+        } else {
+            "none".to_string()
+        };
         out.line(&format!(
-            "{:<24} {:<11} {:<34} {:<6} {:<6} {:<7} {}",
+            "{:<24} {:<9} {:<11} {:<28} {:<5} {:<5} {:<5} {:<5} {:<5} {:<8} {state}",
             sanitize(&c.system),
-            format!("{:?}", c.eu_ai_act.tier).to_lowercase(),
+            c.role.as_str(),
+            c.eu_ai_act.tier.as_str(),
             c.eu_ai_act.basis.join(", "),
             yn(c.gdpr_art22),
+            yn(c.gdpr_art35_dpia),
+            yn(c.fria),
             yn(c.hipaa),
+            yn(c.ftc_hbnr),
             yn(c.cross_border),
-            c.nist_ai_rmf.join(",")
         ))?;
     }
-    for c in &result {
-        out.line(&format!("\n{}:", sanitize(&c.system)))?;
-        for r in &c.reasons {
-            out.line(&format!("  {:<22} {}", r.rule, r.says))?;
+    Ok(())
+}
+
+fn print_one(c: &Classification, out: &mut Out) -> Result<(), Failure> {
+    out.line(&format!(
+        "\n{} ({}, {}):",
+        sanitize(&c.system),
+        c.role.as_str(),
+        c.eu_ai_act.tier.as_str()
+    ))?;
+    if !c.obligations.is_empty() {
+        out.line("  obligations:")?;
+        for o in &c.obligations {
+            let when = if o.in_force {
+                format!("in force since {}", o.applies_from)
+            } else {
+                format!("applies from {}", o.applies_from)
+            };
+            out.line(&format!("    {:<28} {:<26} {}", o.citation, when, o.reason))?;
         }
     }
+    if !c.assessment.missing.is_empty() {
+        out.line(&format!(
+            "  not assessed: {} (`synthgov assess {}`)",
+            c.assessment.missing.join(", "),
+            sanitize(&c.system)
+        ))?;
+    }
+    for ch in &c.assessment.changed {
+        out.line(&format!("  reassessment due: {ch}"))?;
+    }
+    for f in &c.findings {
+        out.line(&format!(
+            "  finding {} ({}): {}",
+            f.rule,
+            f.cites.join(", "),
+            f.says
+        ))?;
+    }
+    out.line(&format!(
+        "  NIST AI RMF: {} ({})",
+        c.nist_ai_rmf.join(", "),
+        c.nist_ai_rmf_subcategories.join(", ")
+    ))?;
+    out.line("  reasons:")?;
+    for r in &c.reasons {
+        out.line(&format!("    {:<28} {}", r.rule, r.says))?;
+    }
+    Ok(())
+}
+
+/// Asks the intake questions on the terminal (prompts on stderr, answers on stdin);
+/// Enter keeps the answer shown in brackets.
+fn ask(rules: &RuleSet, mut answers: Answers) -> Result<Answers, Failure> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    for q in &rules.questions {
+        let current = serde_json::to_value(&answers)
+            .ok()
+            .and_then(|v| v.get(&q.id).cloned());
+        let shown = match &current {
+            None => String::new(),
+            Some(v) => format!(" [{}]", v.to_string().trim_matches('"')),
+        };
+        let mut tries = 0;
+        loop {
+            eprint!("{}{shown}\n> ", q.ask);
+            std::io::stderr().flush().ok();
+            let Some(line) = lines.next() else {
+                eprintln!();
+                return Ok(answers);
+            };
+            let line = line?;
+            if line.trim().is_empty() {
+                break;
+            }
+            match answers.set(&q.id, &line) {
+                Ok(()) => break,
+                Err(e) => {
+                    tries += 1;
+                    if tries == 3 {
+                        return Err(Failure::bad_input(anyhow::anyhow!("{}: {e}", q.id)));
+                    }
+                    eprintln!("  {e}; try again");
+                }
+            }
+        }
+    }
+    Ok(answers)
+}
+
+pub fn run_assess(
+    ctx: &Ctx,
+    system: &str,
+    answers_file: Option<&Path>,
+    assessor: Option<String>,
+    as_of_flag: Option<String>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let (rules, dates) = rules_and_dates(ctx)?;
+    let day = as_of(as_of_flag.as_deref())?;
+    let mut reg = Registry::open(&ctx.home)?;
+    let answers = match answers_file {
+        Some(f) => {
+            let name = f.display().to_string();
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Failure::bad_input(anyhow::anyhow!("{name}: {e}")))?;
+            Answers::parse(&name, &text)?
+        }
+        None => {
+            let inv = current(&reg)?;
+            let Some(sys) = inv.systems.iter().find(|s| s.id == system) else {
+                return Err(synthgov_registry::RegistryError::NotFound(format!(
+                    "system {system:?} (see `synthgov inventory`)"
+                ))
+                .into());
+            };
+            // Offer the last assessment's answers, then what the inventory says.
+            let previous = assessment::recorded(&reg)?
+                .remove(system)
+                .map(|(r, _)| r.answers)
+                .unwrap_or_default();
+            let offered = previous.fill(sys);
+            ask(&rules, Answers::from_system(&offered))?
+        }
+    };
+    let actor = Actor::new(default_actor(assessor));
+    let (rec, c, index) =
+        assessment::record(&mut reg, &actor, system, answers, &rules, &dates, day)?;
+    if ctx.json {
+        out.json(&json!({"index": index, "assessment": rec, "classification": c}))?;
+        return Ok(Exit::Ok);
+    }
+    out.line(&format!(
+        "recorded the assessment of {} by {} at ledger index {index} (rules {})",
+        sanitize(system),
+        sanitize(&rec.assessor),
+        &rec.rules_version[..16]
+    ))?;
+    print_one(&c, out)?;
+    if c.assessment.missing.is_empty() {
+        out.line(&format!(
+            "\nnext: `synthgov approve {} --reason ...` (compliance or admin)",
+            sanitize(system)
+        ))?;
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run_approve(
+    ctx: &Ctx,
+    system: &str,
+    reason: &str,
+    approver: Option<String>,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    let (rules, dates) = rules_and_dates(ctx)?;
+    let mut reg = Registry::open(&ctx.home)?;
+    let actor = Actor::new(default_actor(approver));
+    let (a, index) = assessment::approve(&mut reg, &actor, system, reason, &rules, &dates)?;
+    if ctx.json {
+        out.json(&json!({"index": index, "approval": a}))?;
+        return Ok(Exit::Ok);
+    }
+    out.line(&format!(
+        "approved the assessment of {} (ledger index {}) by {} at ledger index {index}",
+        sanitize(system),
+        a.assessment_index,
+        sanitize(&a.approver)
+    ))?;
     Ok(Exit::Ok)
 }
 

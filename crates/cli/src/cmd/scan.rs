@@ -18,7 +18,7 @@ use synthgov_synth::fingerprint::Keys;
 use synthgov_synth::governed::known_versions;
 
 use super::Ctx;
-use super::inventory::{actor, rules as classification_rules};
+use super::inventory::{actor, rules_and_dates};
 use crate::cli::ScanCommand;
 use crate::exit::{Exit, Failure};
 use crate::output::{Out, sanitize};
@@ -417,9 +417,14 @@ fn scan_governance(
     reg: &Registry,
     run: &mut Run,
 ) -> Result<(), Failure> {
-    let rules = classification_rules(ctx)?;
-    let (findings, scanned) =
-        governance::scan_registry(catalog, reg, &rules, time::OffsetDateTime::now_utc())?;
+    let (rules, dates) = rules_and_dates(ctx)?;
+    let (findings, scanned) = governance::scan_registry(
+        catalog,
+        reg,
+        &rules,
+        &dates,
+        time::OffsetDateTime::now_utc(),
+    )?;
     run.targets.push("inventory".into());
     merge(run, findings, vec![], scanned);
     Ok(())
