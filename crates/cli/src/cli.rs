@@ -977,9 +977,19 @@ pub struct IncidentFacts {
     #[arg(long, value_name = "N")]
     pub affected: Option<u64>,
     /// For serious_incident_high_risk_ai: serious (15 days), widespread (2 days) or
-    /// death (10 days), per EU AI Act Art. 73.
-    #[arg(long, value_parser = ["serious", "widespread", "death"])]
+    /// death (10 days), per EU AI Act Art. 73; for medical-device software MDR Art. 87
+    /// instead: serious (15 days), widespread = a serious public health threat (2
+    /// days), death or serious_deterioration (10 days).
+    #[arg(long, value_parser = ["serious", "widespread", "death", "serious_deterioration"])]
     pub ai_severity: Option<String>,
+    /// People affected in one jurisdiction, repeatable: US-CA=600 (adds the
+    /// jurisdiction; HIPAA media and California clocks count residents per state).
+    #[arg(long = "affected-in", value_name = "CODE=N")]
+    pub affected_in: Vec<String>,
+    /// The store processes this data for another controller (GDPR Art. 33(2): notify
+    /// the controller, not the authority).
+    #[arg(long)]
+    pub processor: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -997,7 +1007,8 @@ pub enum IncidentCommand {
         detected: Option<String>,
         #[command(flatten)]
         facts: IncidentFacts,
-        /// Affected asset (uri), dataset or system ids.
+        /// Affected asset (uri), dataset or system ids. A system's tier, role and
+        /// device class decide the Art. 73 / MDR Art. 87 routing.
         #[arg(long = "asset", value_name = "URI")]
         assets: Vec<String>,
         #[arg(long = "dataset", value_name = "ID")]
@@ -1018,6 +1029,9 @@ pub enum IncidentCommand {
         detected: Option<String>,
         #[command(flatten)]
         facts: IncidentFacts,
+        /// Link these AI systems instead (replaces the linked systems).
+        #[arg(long = "system", value_name = "ID")]
+        systems: Vec<String>,
     },
     /// Close an incident with how it was resolved.
     Close {

@@ -3,6 +3,15 @@
 //! `incident.updated`, `incident.closed`); its clocks are not stored but computed from
 //! its facts and the shipped rules (`rules/incidents.yaml`), so a corrected fact moves
 //! every deadline that depends on it.
+//!
+//! The facts include the store's legal position at the time ([`Scope`]: where it is
+//! established, where it sells, what HIPAA makes of it, and the tier, role and device
+//! class of every linked AI system), recorded with the incident when it is opened or
+//! updated: GDPR clocks follow establishment and targeting (Art. 3), not where the
+//! people live; Art. 73 follows the system's tier; MDR vigilance replaces it for
+//! medical devices (Art. 73(10)).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,6 +62,24 @@ pub struct When {
     pub affected_min: Option<u64>,
     pub affected_max: Option<u64>,
     pub ai_severity: Option<Vec<String>>,
+    /// GDPR applies: the store is established in the EU/EEA (Art. 3(1)), or it
+    /// targets the EU/EEA (Art. 3(2)) and people there are affected.
+    pub gdpr: Option<bool>,
+    /// The store processes the data for another controller (Art. 33(2)).
+    pub processor: Option<bool>,
+    /// A linked AI system is high-risk (or, with none linked, the kind says so).
+    pub ai_high_risk: Option<bool>,
+    /// A linked AI system is medical-device software (MDR vigilance, Art. 73(10)).
+    pub medical_device: Option<bool>,
+    /// The store's role for the linked system: provider | deployer.
+    pub ai_role: Option<Vec<String>>,
+    /// covered_entity | business_associate | none.
+    pub hipaa_entity: Option<Vec<String>>,
+    /// More residents of one US state affected than this, minus one (HIPAA media).
+    pub state_residents_min: Option<u64>,
+    /// Residents of this region (`US-CA`) affected, at least `residents_min`.
+    pub residents_of: Option<String>,
+    pub residents_min: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -112,15 +139,45 @@ pub struct Incident {
     pub datasets: Vec<String>,
     #[serde(default)]
     pub systems: Vec<String>,
+    /// People affected per jurisdiction (`US-CA` -> 600).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub affected_in: BTreeMap<String, u64>,
+    /// The store is the processor, not the controller, of the data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub processor: bool,
+    /// The store's legal position when the incident was recorded; absent in records
+    /// written before it was (read as v1 did: clocks by where people are, HIPAA for PHI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// Clock id -> when that notification was made.
     #[serde(default)]
-    pub notifications: std::collections::BTreeMap<String, String>,
+    pub notifications: BTreeMap<String, String>,
     #[serde(default)]
     pub notes: Vec<Note>,
     #[serde(default)]
     pub closed_at: Option<String>,
     #[serde(default)]
     pub resolution: Option<String>,
+}
+
+/// What the inventory said of the store and the linked systems.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scope {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub establishment: Option<String>,
+    #[serde(default)]
+    pub markets: Vec<String>,
+    pub hipaa_entity: String,
+    #[serde(default)]
+    pub systems: Vec<SystemScope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemScope {
+    pub id: String,
+    pub tier: String,
+    pub role: String,
+    pub medical_device: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,13 +266,65 @@ fn in_us(j: &str) -> bool {
     j == "US" || j.starts_with("US-")
 }
 
+impl Incident {
+    fn people_in_eu(&self) -> bool {
+        self.jurisdictions.iter().any(|j| in_eu(j))
+    }
+
+    /// GDPR territorial scope (Art. 3): establishment, or targeting with people in the
+    /// EU/EEA affected; a record without scope: where the people are (v1).
+    pub fn gdpr_applies(&self) -> bool {
+        match &self.scope {
+            None => self.people_in_eu(),
+            Some(s) => {
+                s.establishment.as_deref().is_some_and(in_eu)
+                    || (s.markets.iter().any(|m| in_eu(m)) && self.people_in_eu())
+            }
+        }
+    }
+
+    fn linked(&self) -> &[SystemScope] {
+        self.scope.as_ref().map_or(&[], |s| s.systems.as_slice())
+    }
+
+    fn ai_high_risk(&self) -> bool {
+        let linked = self.linked();
+        if linked.is_empty() {
+            return self.kind == "serious_incident_high_risk_ai";
+        }
+        linked.iter().any(|s| s.tier == "high")
+    }
+
+    fn hipaa_entity(&self) -> &str {
+        // v1 records applied HIPAA to any PHI in the US.
+        self.scope
+            .as_ref()
+            .map_or("covered_entity", |s| s.hipaa_entity.as_str())
+    }
+
+    /// Residents of the most affected US state; without a per-state count, all the
+    /// people affected (the distribution is unknown, so the media clock is not missed).
+    fn most_in_one_state(&self) -> u64 {
+        self.affected_in
+            .iter()
+            .filter(|(k, _)| k.to_ascii_uppercase().starts_with("US-"))
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(self.affected)
+    }
+}
+
 impl When {
     fn holds(&self, inc: &Incident) -> bool {
         let eq = |want: Option<bool>, have: bool| want.is_none_or(|w| w == have);
+        let one_of = |want: &Option<Vec<String>>, have: &str| {
+            want.as_ref().is_none_or(|l| l.iter().any(|x| x == have))
+        };
+        let role = inc.linked().first().map_or("provider", |s| s.role.as_str());
         eq(self.personal_data, inc.personal_data || inc.phi)
             && eq(self.phi, inc.phi)
             && eq(self.high_risk, inc.high_risk)
-            && eq(self.eu, inc.jurisdictions.iter().any(|j| in_eu(j)))
+            && eq(self.eu, inc.people_in_eu())
             && eq(self.us, inc.jurisdictions.iter().any(|j| in_us(j)))
             && self.affected_min.is_none_or(|m| inc.affected >= m)
             && self.affected_max.is_none_or(|m| inc.affected <= m)
@@ -223,6 +332,27 @@ impl When {
                 s.iter().any(|x| {
                     Some(x.as_str()) == Some(inc.ai_severity.as_deref().unwrap_or("serious"))
                 })
+            })
+            && eq(self.gdpr, inc.gdpr_applies())
+            && eq(self.processor, inc.processor)
+            && eq(self.ai_high_risk, inc.ai_high_risk())
+            && eq(
+                self.medical_device,
+                inc.linked().iter().any(|s| s.medical_device),
+            )
+            && one_of(&self.ai_role, role)
+            && one_of(&self.hipaa_entity, inc.hipaa_entity())
+            && self
+                .state_residents_min
+                .is_none_or(|m| inc.most_in_one_state() >= m)
+            && self.residents_of.as_ref().is_none_or(|r| {
+                let n = inc
+                    .affected_in
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(r))
+                    .map(|(_, n)| *n)
+                    .sum::<u64>();
+                n >= self.residents_min.unwrap_or(1)
             })
     }
 }
@@ -299,6 +429,65 @@ pub struct Facts {
     pub assets: Vec<String>,
     pub datasets: Vec<String>,
     pub systems: Vec<String>,
+    /// People affected per jurisdiction (`US-CA` -> 600); their codes join
+    /// `jurisdictions` and their sum is `affected` when that is not given.
+    pub affected_in: BTreeMap<String, u64>,
+    pub processor: bool,
+}
+
+/// The classification rules and dates, to read the tier and role of linked systems.
+pub type Law<'a> = (&'a crate::classify::RuleSet, &'a crate::dates::Dates);
+
+/// The store's legal position now, and that of each linked system.
+pub fn scope(reg: &Registry, law: Law, systems: &[String]) -> Result<Scope, RegistryError> {
+    let inv = crate::apply::current(reg)?;
+    for id in systems {
+        if !inv.systems.iter().any(|s| &s.id == id) {
+            return Err(RegistryError::BadRequest(format!(
+                "system: {id:?} is not a system of the inventory (see `synthgov inventory`)"
+            )));
+        }
+    }
+    let mut out = Scope {
+        establishment: inv.store.as_ref().map(|s| s.establishment().to_owned()),
+        markets: inv.store.as_ref().map(|s| s.markets()).unwrap_or_default(),
+        hipaa_entity: inv
+            .store
+            .as_ref()
+            .map_or("none", |s| s.hipaa_entity().as_str())
+            .to_owned(),
+        systems: Vec::new(),
+    };
+    if systems.is_empty() {
+        return Ok(out);
+    }
+    let (rules, dates) = law;
+    let answers = crate::assessment::inputs(reg, &inv, rules, dates)?;
+    let classes = crate::assessment::classify_registry(
+        reg,
+        rules,
+        dates,
+        OffsetDateTime::now_utc().date(),
+        None,
+    )?;
+    for id in systems {
+        let sys = inv.systems.iter().find(|s| &s.id == id).expect("checked");
+        let eff = match answers.get(id) {
+            Some(a) => a.answers.fill(sys),
+            None => sys.clone(),
+        };
+        let c = classes
+            .iter()
+            .find(|c| &c.system == id)
+            .expect("classified");
+        out.systems.push(SystemScope {
+            id: id.clone(),
+            tier: c.eu_ai_act.tier.as_str().to_owned(),
+            role: c.role.as_str().to_owned(),
+            medical_device: eff.medical_device.is_some() || eff.use_case == "medical_device",
+        });
+    }
+    Ok(out)
 }
 
 /// What `incident update` changes; None leaves a field as it is.
@@ -314,9 +503,15 @@ pub struct Update {
     pub affected: Option<u64>,
     pub ai_severity: Option<String>,
     pub detected_at: Option<String>,
+    pub affected_in: Option<BTreeMap<String, u64>>,
+    pub processor: Option<bool>,
+    pub systems: Option<Vec<String>>,
 }
 
-const SEVERITIES: [&str; 3] = ["serious", "widespread", "death"];
+/// `serious` (Art. 73(2), MDR 87(3)), `widespread` (Art. 73(3); for devices a serious
+/// public health threat, MDR 87(4)), `death` (Art. 73(4)), `serious_deterioration`
+/// (of health: MDR 87(5)).
+pub const SEVERITIES: [&str; 4] = ["serious", "widespread", "death", "serious_deterioration"];
 
 fn check(rules: &IncidentRules, inc: &Incident) -> Result<(), RegistryError> {
     if rules.kind(&inc.kind).is_none() {
@@ -337,6 +532,28 @@ fn check(rules: &IncidentRules, inc: &Incident) -> Result<(), RegistryError> {
             "ai_severity: {s:?} is not one of {}",
             SEVERITIES.join(", ")
         )));
+    }
+    if inc.kind == "personal_data_breach" && !inc.personal_data {
+        return Err(RegistryError::BadRequest(
+            "personal_data: a personal_data_breach affects personal data".into(),
+        ));
+    }
+    if inc.kind == "serious_incident_high_risk_ai" {
+        let linked = inc.linked();
+        if !linked.is_empty() && !linked.iter().any(|s| s.tier == "high" || s.medical_device) {
+            let s = &linked[0];
+            return Err(RegistryError::BadRequest(format!(
+                "kind: system {} is {}-risk and no medical device: EU AI Act Art. 73 covers serious incidents of high-risk systems only; record it as another kind (e.g. personal_data_breach) or correct the system's classification",
+                s.id, s.tier
+            )));
+        }
+    }
+    for (j, _) in &inc.affected_in {
+        if !inc.jurisdictions.contains(j) {
+            return Err(RegistryError::BadRequest(format!(
+                "affected-in: {j} is not among the incident's jurisdictions"
+            )));
+        }
     }
     for j in &inc.jurisdictions {
         if j.is_empty() || !j.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -421,11 +638,32 @@ pub fn get(reg: &Registry, id: &str) -> Result<Incident, RegistryError> {
 pub fn open(
     reg: &mut Registry,
     rules: &IncidentRules,
+    law: Law,
     actor: &Actor,
     facts: Facts,
 ) -> Result<(Incident, u64), RegistryError> {
     let now = now_rfc3339();
     let n = reg.objects("incident")?.len() + 1;
+    let scope = scope(reg, law, &facts.systems)?;
+    let mut jurisdictions: Vec<String> = facts
+        .jurisdictions
+        .iter()
+        .chain(facts.affected_in.keys())
+        .map(|j| j.to_ascii_uppercase())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    jurisdictions.retain(|j| seen.insert(j.clone()));
+    let affected_in: BTreeMap<String, u64> = facts
+        .affected_in
+        .iter()
+        .map(|(k, v)| (k.to_ascii_uppercase(), *v))
+        .collect();
+    let is_breach = facts.kind == "personal_data_breach";
+    let affected = if facts.affected == 0 {
+        affected_in.values().sum()
+    } else {
+        facts.affected
+    };
     let inc = Incident {
         id: format!("INC-{n:04}"),
         kind: facts.kind,
@@ -435,19 +673,19 @@ pub fn open(
             Some(t) => fmt_time(parse_time("detected_at", &t)?),
             None => now.clone(),
         },
-        jurisdictions: facts
-            .jurisdictions
-            .iter()
-            .map(|j| j.to_ascii_uppercase())
-            .collect(),
-        personal_data: facts.personal_data,
+        jurisdictions,
+        // Kind personal_data_breach implies personal data.
+        personal_data: facts.personal_data || is_breach,
         phi: facts.phi,
         high_risk: facts.high_risk,
-        affected: facts.affected,
+        affected,
         ai_severity: facts.ai_severity,
         assets: facts.assets,
         datasets: facts.datasets,
         systems: facts.systems,
+        affected_in,
+        processor: facts.processor,
+        scope: Some(scope),
         notifications: Default::default(),
         notes: Vec::new(),
         closed_at: None,
@@ -471,11 +709,32 @@ pub fn open(
 pub fn update(
     reg: &mut Registry,
     rules: &IncidentRules,
+    law: Law,
     actor: &Actor,
     id: &str,
     u: Update,
 ) -> Result<(Incident, u64), RegistryError> {
     let mut inc = get(reg, id)?;
+    if let Some(systems) = u.systems {
+        inc.systems = systems;
+    }
+    if let Some(a) = u.affected_in {
+        for (k, v) in a {
+            let k = k.to_ascii_uppercase();
+            if !inc.jurisdictions.contains(&k) {
+                inc.jurisdictions.push(k.clone());
+            }
+            inc.affected_in.insert(k, v);
+        }
+        if u.affected.is_none() {
+            inc.affected = inc.affected.max(inc.affected_in.values().sum());
+        }
+    }
+    if let Some(p) = u.processor {
+        inc.processor = p;
+    }
+    // Re-read the store's position: a corrected inventory moves the clocks.
+    inc.scope = Some(scope(reg, law, &inc.systems)?);
     let now = now_rfc3339();
     if let Some(t) = u.note {
         inc.notes.push(Note {
@@ -492,7 +751,13 @@ pub fn update(
         inc.notifications.insert(clock, at);
     }
     if let Some(j) = u.jurisdictions {
-        inc.jurisdictions = j.iter().map(|j| j.to_ascii_uppercase()).collect();
+        let mut js: Vec<String> = j.iter().map(|j| j.to_ascii_uppercase()).collect();
+        for k in inc.affected_in.keys() {
+            if !js.contains(k) {
+                js.push(k.clone());
+            }
+        }
+        inc.jurisdictions = js;
     }
     macro_rules! set {
         ($($f:ident),*) => { $( if let Some(v) = u.$f { inc.$f = v; } )* };
@@ -565,6 +830,9 @@ mod tests {
             assets: vec![],
             datasets: vec![],
             systems: vec![],
+            affected_in: Default::default(),
+            processor: false,
+            scope: None,
             notifications: Default::default(),
             notes: vec![],
             closed_at: None,
@@ -829,6 +1097,324 @@ mod tests {
         assert_eq!(
             clocks(&rules, &i, at("2026-06-01T00:00:00Z")).unwrap()[0].state,
             ClockState::Late
+        );
+    }
+
+    fn scoped(kind: &str, establishment: &str, markets: &[&str], hipaa: &str) -> Incident {
+        let mut i = inc(kind);
+        i.scope = Some(Scope {
+            establishment: Some(establishment.into()),
+            markets: markets.iter().map(|m| m.to_string()).collect(),
+            hipaa_entity: hipaa.into(),
+            systems: vec![],
+        });
+        i
+    }
+
+    fn with_system(mut i: Incident, tier: &str, role: &str, device: bool) -> Incident {
+        i.systems = vec!["sys".into()];
+        i.scope.as_mut().unwrap().systems = vec![SystemScope {
+            id: "sys".into(),
+            tier: tier.into(),
+            role: role.into(),
+            medical_device: device,
+        }];
+        i
+    }
+
+    fn ids(i: &Incident) -> Vec<(String, Option<String>)> {
+        clocks(&IncidentRules::shipped(), i, at("2026-03-02T10:00:00Z"))
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, c.deadline))
+            .collect()
+    }
+
+    fn want(list: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        list.iter()
+            .map(|(c, d)| (c.to_string(), d.map(String::from)))
+            .collect()
+    }
+
+    /// Every v2 clock, from the facts that start it, to the minute: pending at its
+    /// deadline, missed a minute after, met when notified at the deadline, late when
+    /// notified a minute after; "without undue delay" clocks are due until notified.
+    #[test]
+    fn v2_clocks_to_the_minute() {
+        const D72: &str = "2026-03-05T10:00:00Z";
+        const D60: &str = "2026-05-01T10:00:00Z";
+        const YEAR: &str = "2027-03-02T00:00:00Z";
+        let mut cases: Vec<(&str, Incident, Vec<(String, Option<String>)>)> = Vec::new();
+
+        // A German store whose breach hit only US customers: GDPR Art. 3(1) applies.
+        let mut de = scoped("personal_data_breach", "DE", &["US"], "none");
+        de.personal_data = true;
+        de.jurisdictions = vec!["US-CA".into()];
+        de.affected_in = [("US-CA".to_string(), 600)].into();
+        de.affected = 600;
+        cases.push((
+            "DE establishment, US-CA people",
+            de,
+            want(&[
+                ("gdpr-art33", Some(D72)),
+                ("ca-1798-82", None),
+                ("ca-1798-82-ag", None),
+            ]),
+        ));
+        // A US store targeting France: Art. 3(2) for French customers only.
+        let mut us_fr = scoped("personal_data_breach", "US", &["US", "FR"], "none");
+        us_fr.personal_data = true;
+        us_fr.jurisdictions = vec!["FR".into()];
+        cases.push((
+            "US store, FR people",
+            us_fr.clone(),
+            want(&[("gdpr-art33", Some(D72))]),
+        ));
+        let mut us_us = us_fr.clone();
+        us_us.jurisdictions = vec!["US-TX".into()];
+        cases.push(("US store, US people", us_us, want(&[])));
+        let mut us_only = scoped("personal_data_breach", "US", &["US"], "none");
+        us_only.personal_data = true;
+        us_only.jurisdictions = vec!["FR".into()];
+        cases.push((
+            "US store not targeting the EU, FR person",
+            us_only,
+            want(&[]),
+        ));
+        // Processor: tells its controller, not the authority (Art. 33(2)).
+        let mut proc = us_fr.clone();
+        proc.processor = true;
+        proc.high_risk = true;
+        cases.push(("processor", proc, want(&[("gdpr-art33-2", None)])));
+        let mut high = us_fr.clone();
+        high.high_risk = true;
+        cases.push((
+            "high risk to people",
+            high,
+            want(&[("gdpr-art33", Some(D72)), ("gdpr-art34", None)]),
+        ));
+        // HIPAA: covered entities by size and per-state media; business associates.
+        let hipaa = |entity: &str, affected: u64, per_state: &[(&str, u64)]| {
+            let mut i = scoped("phi_in_synthetic_data", "US", &["US"], entity);
+            i.phi = true;
+            i.jurisdictions = vec!["US".into()];
+            i.affected = affected;
+            i.affected_in = per_state.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+            i.jurisdictions.extend(i.affected_in.keys().cloned());
+            i
+        };
+        cases.push((
+            "CE 499",
+            hipaa("covered_entity", 499, &[]),
+            want(&[
+                ("hipaa-individuals", Some(D60)),
+                ("hipaa-hhs-annual", Some(YEAR)),
+            ]),
+        ));
+        cases.push((
+            "CE 600 in two states of 300",
+            hipaa("covered_entity", 600, &[("US-NY", 300), ("US-NJ", 300)]),
+            want(&[("hipaa-individuals", Some(D60)), ("hipaa-hhs", Some(D60))]),
+        ));
+        cases.push((
+            "CE 501 in New York",
+            hipaa("covered_entity", 501, &[("US-NY", 501)]),
+            want(&[
+                ("hipaa-individuals", Some(D60)),
+                ("hipaa-hhs", Some(D60)),
+                ("hipaa-media", Some(D60)),
+            ]),
+        ));
+        cases.push((
+            "business associate",
+            hipaa("business_associate", 20, &[]),
+            want(&[("hipaa-ba", Some(D60))]),
+        ));
+        // Not a HIPAA entity: the FTC Health Breach Notification Rule.
+        cases.push((
+            "health app, 20",
+            hipaa("none", 20, &[]),
+            want(&[
+                ("ftc-hbnr-individuals", Some(D60)),
+                ("ftc-hbnr-ftc", Some(YEAR)),
+            ]),
+        ));
+        cases.push((
+            "health app, 600",
+            hipaa("none", 600, &[]),
+            want(&[
+                ("ftc-hbnr-individuals", Some(D60)),
+                ("ftc-hbnr-ftc", Some(D60)),
+            ]),
+        ));
+        let mut ca500 = hipaa("none", 500, &[("US-CA", 500)]);
+        ca500.personal_data = true;
+        cases.push((
+            "health app, 500 Californians",
+            ca500,
+            want(&[
+                ("ftc-hbnr-individuals", Some(D60)),
+                ("ftc-hbnr-ftc", Some(D60)),
+                ("ca-1798-82", None),
+            ]),
+        ));
+        // AI Act Art. 73 by severity for a high-risk system's provider; the deployer
+        // informs the provider first; a medical device goes to MDR vigilance.
+        let ai = |tier: &str, role: &str, device: bool, sev: &str| {
+            let mut i = with_system(
+                scoped("serious_incident_high_risk_ai", "NL", &["EU"], "none"),
+                tier,
+                role,
+                device,
+            );
+            i.jurisdictions = vec!["NL".into()];
+            i.ai_severity = Some(sev.into());
+            i
+        };
+        cases.push((
+            "art73 serious",
+            ai("high", "provider", false, "serious"),
+            want(&[("ai-act-art73", Some("2026-03-17T10:00:00Z"))]),
+        ));
+        cases.push((
+            "art73 widespread",
+            ai("high", "provider", false, "widespread"),
+            want(&[("ai-act-art73-widespread", Some("2026-03-04T10:00:00Z"))]),
+        ));
+        cases.push((
+            "art73 death",
+            ai("high", "provider", false, "death"),
+            want(&[("ai-act-art73-death", Some("2026-03-12T10:00:00Z"))]),
+        ));
+        cases.push((
+            "deployer",
+            ai("high", "deployer", false, "death"),
+            want(&[("ai-act-art26-5", None)]),
+        ));
+        cases.push((
+            "mdr serious",
+            ai("high", "provider", true, "serious"),
+            want(&[("mdr-art87", Some("2026-03-17T10:00:00Z"))]),
+        ));
+        cases.push((
+            "mdr public health",
+            ai("high", "provider", true, "widespread"),
+            want(&[("mdr-art87-public-health", Some("2026-03-04T10:00:00Z"))]),
+        ));
+        for sev in ["death", "serious_deterioration"] {
+            cases.push((
+                "mdr death or deterioration",
+                ai("high", "provider", true, sev),
+                want(&[("mdr-art87-death", Some("2026-03-12T10:00:00Z"))]),
+            ));
+        }
+        let rules = IncidentRules::shipped();
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, i, want) in &cases {
+            assert_eq!(&ids(i), want, "{name}");
+            check(&rules, i).unwrap_or_else(|e| panic!("{name}: {e}"));
+            for (id, deadline) in want {
+                seen.insert(id.clone());
+                let state = |i: &Incident, now: &str| {
+                    clocks(&rules, i, at(now))
+                        .unwrap()
+                        .into_iter()
+                        .find(|c| &c.id == id)
+                        .unwrap()
+                        .state
+                };
+                let Some(d) = deadline else {
+                    assert_eq!(
+                        state(i, "2030-01-01T00:00:00Z"),
+                        ClockState::Due,
+                        "{name} {id}"
+                    );
+                    continue;
+                };
+                let d = at(d);
+                let minute = Duration::minutes(1);
+                let s = |t: OffsetDateTime| t.format(&Rfc3339).unwrap();
+                assert_eq!(state(i, &s(d)), ClockState::Pending, "{name} {id}");
+                assert_eq!(state(i, &s(d + minute)), ClockState::Missed, "{name} {id}");
+                let mut n = i.clone();
+                n.notifications.insert(id.clone(), s(d));
+                assert_eq!(state(&n, &s(d + minute)), ClockState::Met, "{name} {id}");
+                n.notifications.insert(id.clone(), s(d + minute));
+                assert_eq!(state(&n, &s(d + minute)), ClockState::Late, "{name} {id}");
+            }
+        }
+        // Every clock of the rules file is reached by some case.
+        for c in &rules.clocks {
+            assert!(seen.contains(&c.id), "no case starts {}", c.id);
+        }
+    }
+
+    #[test]
+    fn refused_incidents_and_notifications() {
+        let rules = IncidentRules::shipped();
+        // Art. 73 for a minimal-risk recommender: refused.
+        let mut rec = with_system(
+            scoped("serious_incident_high_risk_ai", "NL", &["EU"], "none"),
+            "minimal",
+            "provider",
+            false,
+        );
+        rec.jurisdictions = vec!["NL".into()];
+        let e = check(&rules, &rec).unwrap_err().to_string();
+        assert!(e.contains("minimal-risk") && e.contains("Art. 73"), "{e}");
+        // A notification before detection, in the future, or of a clock it lacks.
+        let mut ai = with_system(
+            scoped("serious_incident_high_risk_ai", "NL", &["EU"], "none"),
+            "high",
+            "provider",
+            false,
+        );
+        ai.jurisdictions = vec!["NL".into()];
+        for (clock, t, says) in [
+            (
+                "ai-act-art73",
+                "2020-03-02T10:00:00Z",
+                "before the incident was detected",
+            ),
+            ("ai-act-art73", "2099-01-01T00:00:00Z", "in the future"),
+            (
+                "hipaa-individuals",
+                "2026-03-03T10:00:00Z",
+                "has no hipaa-individuals clock",
+            ),
+            (
+                "mdr-art87",
+                "2026-03-03T10:00:00Z",
+                "has no mdr-art87 clock",
+            ),
+            ("no-such-clock", "2026-03-03T10:00:00Z", "unknown clock"),
+        ] {
+            let mut i = ai.clone();
+            i.notifications.insert(clock.into(), t.into());
+            let e = check(&rules, &i).unwrap_err().to_string();
+            assert!(e.contains(says), "{clock} {t}: {e}");
+        }
+        // A processor cannot record the controller's Art. 33(1) notification.
+        let mut p = scoped("personal_data_breach", "DE", &["EU"], "none");
+        p.personal_data = true;
+        p.processor = true;
+        p.jurisdictions = vec!["DE".into()];
+        p.notifications
+            .insert("gdpr-art33".into(), "2026-03-03T10:00:00Z".into());
+        assert!(
+            check(&rules, &p)
+                .unwrap_err()
+                .to_string()
+                .contains("has no gdpr-art33")
+        );
+        // A personal data breach is about personal data.
+        let mut b = scoped("personal_data_breach", "DE", &["EU"], "none");
+        b.jurisdictions = vec!["DE".into()];
+        assert!(
+            check(&rules, &b)
+                .unwrap_err()
+                .to_string()
+                .contains("personal_data")
         );
     }
 

@@ -379,6 +379,8 @@ systems:
                 inventory: &inv,
                 assets: &assets,
                 rules: &rules,
+                dates: &Dates::load(None).unwrap(),
+                assessments: &BTreeMap::new(),
                 now: time::macros::datetime!(2026-11-24 12:00 UTC),
                 incidents: &incidents,
                 incident_rules: &IncidentRules::shipped(),
@@ -421,6 +423,39 @@ systems:
                 "SG-GOV-007",
                 "synthgov://inventory/generator/us-copula",
                 "high",
+            ),
+            // Credit scoring is high risk, in GDPR scope on personal data: DPIA (012),
+            // FRIA (013, Annex III 5(b)), and no approved assessment (015).
+            ("SG-GOV-012", "synthgov://inventory/system/scoring", "high"),
+            (
+                "SG-GOV-012",
+                "synthgov://inventory/system/scoring-ok",
+                "high",
+            ),
+            ("SG-GOV-013", "synthgov://inventory/system/scoring", "high"),
+            (
+                "SG-GOV-013",
+                "synthgov://inventory/system/scoring-ok",
+                "high",
+            ),
+            ("SG-GOV-015", "synthgov://inventory/system/scoring", "high"),
+            (
+                "SG-GOV-015",
+                "synthgov://inventory/system/scoring-ok",
+                "high",
+            ),
+            // No system declares its Art. 5 screening: not assessed.
+            ("SG-GOV-017", "synthgov://inventory/system/mood", "medium"),
+            ("SG-GOV-017", "synthgov://inventory/system/recs", "medium"),
+            (
+                "SG-GOV-017",
+                "synthgov://inventory/system/scoring",
+                "medium",
+            ),
+            (
+                "SG-GOV-017",
+                "synthgov://inventory/system/scoring-ok",
+                "medium",
             ),
         ];
         let want: Vec<(String, String, String)> = want

@@ -629,6 +629,9 @@ fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
     use synthgov_registry::{Actor, Registry};
     let actor = |n: &str| Actor::new(n);
     let rules = IncidentRules::shipped();
+    let class_rules = synthgov_registry::classify::RuleSet::load(None)?;
+    let dates = synthgov_registry::dates::Dates::load(None)?;
+    let law = (&class_rules, &dates);
     let mut reg = Registry::open(home)?;
     let detected = time::OffsetDateTime::now_utc() - time::Duration::hours(30);
     let detected = detected
@@ -637,6 +640,7 @@ fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
     let (inc, idx) = incident::open(
         &mut reg,
         &rules,
+        law,
         &actor("user:lena.compliance"),
         Facts {
             kind: "phi_in_synthetic_data".into(),
@@ -652,6 +656,7 @@ fn audit_walk(home: &Home, out: &mut Out) -> Result<bool, Failure> {
     let (inc, _) = incident::update(
         &mut reg,
         &rules,
+        law,
         &actor("user:lena.compliance"),
         &inc.id,
         Update {

@@ -26,6 +26,23 @@ pub fn with_clocks(
     Ok(v)
 }
 
+/// `CODE=N` pairs of `--affected-in`.
+fn affected_in(pairs: &[String]) -> Result<std::collections::BTreeMap<String, u64>, Failure> {
+    pairs
+        .iter()
+        .map(|p| {
+            let bad = || {
+                Failure::bad_input(anyhow::anyhow!(
+                    "--affected-in: {p:?} is not CODE=N, e.g. US-CA=600"
+                ))
+            };
+            let (code, n) = p.split_once('=').ok_or_else(bad)?;
+            let n: u64 = n.trim().parse().map_err(|_| bad())?;
+            Ok((code.trim().to_ascii_uppercase(), n))
+        })
+        .collect()
+}
+
 pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failure> {
     let rules = IncidentRules::shipped();
     let now = time::OffsetDateTime::now_utc();
@@ -49,6 +66,8 @@ pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failu
         return Ok(Exit::Ok);
     }
     let mut reg = Registry::open(&ctx.home)?;
+    let (class_rules, dates) = super::inventory::rules_and_dates(ctx)?;
+    let law = (&class_rules, &dates);
     let (inc, index, verb) = match cmd {
         IncidentCommand::Open {
             kind,
@@ -59,9 +78,11 @@ pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failu
             datasets,
             systems,
         } => {
+            let affected_in = affected_in(&facts.affected_in)?;
             let (inc, i) = incident::open(
                 &mut reg,
                 &rules,
+                law,
                 &actor(),
                 Facts {
                     kind,
@@ -76,6 +97,8 @@ pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failu
                     assets,
                     datasets,
                     systems,
+                    affected_in,
+                    processor: facts.processor,
                 },
             )?;
             (inc, i, "opened")
@@ -86,6 +109,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failu
             note,
             detected,
             facts,
+            systems,
         } => {
             let notified = notified
                 .into_iter()
@@ -104,8 +128,13 @@ pub fn run(ctx: &Ctx, cmd: IncidentCommand, out: &mut Out) -> Result<Exit, Failu
                 affected: facts.affected,
                 ai_severity: facts.ai_severity,
                 detected_at: detected,
+                affected_in: (!facts.affected_in.is_empty())
+                    .then(|| affected_in(&facts.affected_in))
+                    .transpose()?,
+                processor: facts.processor.then_some(true),
+                systems: (!systems.is_empty()).then_some(systems),
             };
-            let (inc, i) = incident::update(&mut reg, &rules, &actor(), &id, update)?;
+            let (inc, i) = incident::update(&mut reg, &rules, law, &actor(), &id, update)?;
             (inc, i, "updated")
         }
         IncidentCommand::Close { id, resolution } => {
