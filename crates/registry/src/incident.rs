@@ -167,7 +167,9 @@ pub struct Scope {
     pub establishment: Option<String>,
     #[serde(default)]
     pub markets: Vec<String>,
-    pub hipaa_entity: String,
+    /// Absent when the inventory declares no store: read as v1 did (HIPAA for PHI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hipaa_entity: Option<String>,
     #[serde(default)]
     pub systems: Vec<SystemScope>,
 }
@@ -276,6 +278,8 @@ impl Incident {
     pub fn gdpr_applies(&self) -> bool {
         match &self.scope {
             None => self.people_in_eu(),
+            // No store declared: where the people are, as v1 read it.
+            Some(s) if s.establishment.is_none() => self.people_in_eu(),
             Some(s) => {
                 s.establishment.as_deref().is_some_and(in_eu)
                     || (s.markets.iter().any(|m| in_eu(m)) && self.people_in_eu())
@@ -296,10 +300,11 @@ impl Incident {
     }
 
     fn hipaa_entity(&self) -> &str {
-        // v1 records applied HIPAA to any PHI in the US.
+        // v1 records, and stores that declare nothing, apply HIPAA to any PHI in the US.
         self.scope
             .as_ref()
-            .map_or("covered_entity", |s| s.hipaa_entity.as_str())
+            .and_then(|s| s.hipaa_entity.as_deref())
+            .unwrap_or("covered_entity")
     }
 
     /// Residents of the most affected US state; without a per-state count, all the
@@ -454,8 +459,7 @@ pub fn scope(reg: &Registry, law: Law, systems: &[String]) -> Result<Scope, Regi
         hipaa_entity: inv
             .store
             .as_ref()
-            .map_or("none", |s| s.hipaa_entity().as_str())
-            .to_owned(),
+            .map(|s| s.hipaa_entity().as_str().to_owned()),
         systems: Vec::new(),
     };
     if systems.is_empty() {
@@ -1105,7 +1109,7 @@ mod tests {
         i.scope = Some(Scope {
             establishment: Some(establishment.into()),
             markets: markets.iter().map(|m| m.to_string()).collect(),
-            hipaa_entity: hipaa.into(),
+            hipaa_entity: Some(hipaa.into()),
             systems: vec![],
         });
         i
