@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes a Shopify product CSV of N products (a description and an image each, so
 2N assets), a third marked AI-generated through the synthgov metafield, and an
-inventory YAML with D datasets; for bench/inventory.sh."""
+inventory YAML with D datasets and S systems (default 100) over the Classification v2
+taxonomy; for bench/inventory.sh and bench/classify.sh."""
 import sys
 
 n, d, csv_path, inv_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+systems = int(sys.argv[5]) if len(sys.argv) > 5 else 100
 with open(csv_path, "w") as f:
     f.write("Handle,Title,Body (HTML),Image Src,AI (product.metafields.synthgov.ai_generated)\n")
     for i in range(n):
@@ -21,6 +23,9 @@ with open(inv_path, "w") as f:
     for i in range(d):
         f.write(f"  - {{ id: ds-{i}, generator: gen-{i % 10}, purpose: training, surfaces: [checkout], environment: synthetic }}\n")
     f.write("systems:\n")
-    cases = ["fraud_detection", "recommendation", "patient_triage", "credit_scoring", "content_generation_text"]
-    for i in range(100):
-        f.write(f"  - {{ id: sys-{i}, use_case: {cases[i % 5]}, trained_on: [ds-{i}, ds-{i + 100}], decides_automatically: {'true' if i % 2 else 'false'} }}\n")
+    cases = ["fraud_detection", "recommendation", "patient_triage", "credit_scoring", "content_generation_text",
+             "symptom_checker", "emotion_recognition_customers", "customer_chatbot", "dynamic_pricing", "medical_device"]
+    extra = ["", "practices: [], ", "art6_3: preparatory_task, profiles_people: false, ",
+             "medical_device: { rule11_class: IIa }, processes: [health], ", "public_interest_text: false, "]
+    for i in range(systems):
+        f.write(f"  - {{ id: sys-{i}, use_case: {cases[i % len(cases)]}, {extra[i % len(extra)]}trained_on: [ds-{i % d}, ds-{(i + 100) % d}], decides_automatically: {'true' if i % 2 else 'false'} }}\n")

@@ -494,3 +494,56 @@ fn fit_and_generate_from_a_model() {
     assert_eq!(run_gen("6", path_str(&c)).code, 1);
     assert!(!c.exists());
 }
+
+/// A built-in generator never records its run under another generator's id: a
+/// dataset declared as the output of a vendor's generator is refused (nothing written,
+/// nothing recorded), a dataset of its own is declared under the built-in generator.
+#[test]
+fn a_run_is_never_recorded_under_another_generators_dataset() {
+    let env = Env::new();
+    let inv = env.write(
+        "inventory.yaml",
+        b"sources:\n  - { id: eu-records, jurisdiction: FR, categories: [personal, health], lawful_basis: consent }\nvendors: [{ id: synthco }]\ngenerators:\n  - { id: patient-synth, version: '1', method: copula, vendor: synthco, location: FR, trained_on: [eu-records] }\ndatasets:\n  - { id: synthetic-patients, generator: patient-synth, purpose: p, environment: synthetic }\n",
+    );
+    assert_eq!(env.run(&["apply", path_str(&inv)]).code, 0);
+    let before = env.size();
+    let out = env.dir.path().join("p.csv");
+    let r = env.run(&[
+        "generate",
+        "patients",
+        "--rows",
+        "10",
+        "--dataset",
+        "synthetic-patients",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("declared as the output of generator \"patient-synth\""),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    assert_eq!(env.size(), before, "nothing recorded");
+    let r = env.run(&[
+        "generate",
+        "patients",
+        "--rows",
+        "10",
+        "--dataset",
+        "builtin-patients-eval",
+        "--out",
+        path_str(&out),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run(&["lineage", "builtin-patients-eval", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let g = r.stdout;
+    assert!(
+        g.contains("builtin-patients") && !g.contains("eu-records"),
+        "{g}"
+    );
+}

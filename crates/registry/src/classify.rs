@@ -219,7 +219,7 @@ impl Condition {
             match (want, fact) {
                 (Want::Bool(w), Fact::Bool(b)) => w == b,
                 (Want::Bool(w), Fact::Str(s)) => *w == s.is_some(),
-                (Want::Bool(w), Fact::Set(s)) => *w == !s.is_empty(),
+                (Want::Bool(w), Fact::Set(s)) => *w != s.is_empty(),
                 (Want::OneOf(l), Fact::Str(Some(s))) => l.contains(s),
                 (Want::OneOf(_), Fact::Str(None)) => false,
                 (Want::OneOf(l), Fact::Set(s)) => l.iter().any(|x| s.contains(x)),

@@ -471,19 +471,21 @@ impl<'a> Index<'a> {
         let mut f = Facts::default();
 
         f.s("use_case", Some(system.use_case.as_str()));
-        let role = system.role.unwrap_or(if system.vendor.is_some() {
-            Role::Deployer
-        } else if !system.generators.is_empty()
+        // A vendor's system, or one publishing only vendor-run generators' output, is
+        // deployed; anything else the store built is its own (provider).
+        let vendor_run = !system.generators.is_empty()
             && system
                 .generators
                 .iter()
                 .filter_map(|g| self.generators.get(g.as_str()))
-                .all(|g| g.role() == Role::Deployer)
-        {
-            Role::Deployer
-        } else {
-            Role::Provider
-        });
+                .all(|g| g.role() == Role::Deployer);
+        let role = system
+            .role
+            .unwrap_or(if system.vendor.is_some() || vendor_run {
+                Role::Deployer
+            } else {
+                Role::Provider
+            });
         f.s("role", Some(role.as_str()));
         f.b("role_declared", system.role.is_some());
         let vendors: BTreeSet<&str> = system

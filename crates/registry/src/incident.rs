@@ -552,7 +552,7 @@ fn check(rules: &IncidentRules, inc: &Incident) -> Result<(), RegistryError> {
             )));
         }
     }
-    for (j, _) in &inc.affected_in {
+    for j in inc.affected_in.keys() {
         if !inc.jurisdictions.contains(j) {
             return Err(RegistryError::BadRequest(format!(
                 "affected-in: {j} is not among the incident's jurisdictions"
@@ -1126,7 +1126,10 @@ mod tests {
         i
     }
 
-    fn ids(i: &Incident) -> Vec<(String, Option<String>)> {
+    /// (clock id, deadline) pairs.
+    type Deadlines = Vec<(String, Option<String>)>;
+
+    fn ids(i: &Incident) -> Deadlines {
         clocks(&IncidentRules::shipped(), i, at("2026-03-02T10:00:00Z"))
             .unwrap()
             .into_iter()
@@ -1134,7 +1137,7 @@ mod tests {
             .collect()
     }
 
-    fn want(list: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+    fn want(list: &[(&str, Option<&str>)]) -> Deadlines {
         list.iter()
             .map(|(c, d)| (c.to_string(), d.map(String::from)))
             .collect()
@@ -1148,7 +1151,7 @@ mod tests {
         const D72: &str = "2026-03-05T10:00:00Z";
         const D60: &str = "2026-05-01T10:00:00Z";
         const YEAR: &str = "2027-03-02T00:00:00Z";
-        let mut cases: Vec<(&str, Incident, Vec<(String, Option<String>)>)> = Vec::new();
+        let mut cases: Vec<(&str, Incident, Deadlines)> = Vec::new();
 
         // A German store whose breach hit only US customers: GDPR Art. 3(1) applies.
         let mut de = scoped("personal_data_breach", "DE", &["US"], "none");

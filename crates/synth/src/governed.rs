@@ -188,6 +188,17 @@ impl Lineage {
         dataset: String,
         purpose: &'static str,
     ) -> Result<Lineage, SynthError> {
+        // A run is recorded under the generator that made its rows, never under the
+        // generator another dataset declares (its lineage would name sources these
+        // rows never touched).
+        if let Some(d) = reg.object("dataset", &dataset)?
+            && let Some(declared) = d["generator"].as_str()
+            && declared != generator
+        {
+            return Err(SynthError::BadRequest(format!(
+                "dataset {dataset:?} is declared as the output of generator {declared:?}, but this run's rows come from {generator:?}: name a dataset of its own with --dataset (a new id is declared for it), or declare the dataset with generator {generator:?}"
+            )));
+        }
         let version = reg.latest_version(&dataset)?.map_or(1, |(v, _)| v + 1);
         Ok(Lineage {
             generator,
@@ -255,11 +266,7 @@ pub fn plan_generate(
         .dataset
         .clone()
         .unwrap_or_else(|| format!("synthetic-{}", req.entity.name().replace('_', "-")));
-    // An existing dataset keeps its generator; a new one gets the built-in generator.
-    let generator = match reg.object("dataset", &dataset)? {
-        Some(d) => d["generator"].as_str().unwrap_or_default().to_owned(),
-        None => format!("builtin-{}", req.entity.name().replace('_', "-")),
-    };
+    let generator = format!("builtin-{}", req.entity.name().replace('_', "-"));
     let lineage = Lineage::new(reg, generator, "rules", dataset, "synthgov generate")?;
     let token = version_token(&lineage.dataset, lineage.version);
     let fingerprints = req.rows <= MAX_FINGERPRINT_ROWS && req.marker_column.is_some();

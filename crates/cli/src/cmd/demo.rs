@@ -290,21 +290,61 @@ fn inventory_walk(home: &Home, out: &mut Out) -> Result<(), Failure> {
     )?;
     out.line("3. classification (rules file: shipped; `synthgov classify` shows the reasons):")?;
     out.line(&format!(
-        "   {:<20} {:<10} {:<24} {:<6} {:<6} {}",
-        "system", "EU AI Act", "basis", "Art.22", "HIPAA", "Chapter V"
+        "   {:<20} {:<9} {:<10} {:<27} {:<6} {:<6} {:<6} obligations",
+        "system", "role", "EU AI Act", "basis", "Art.22", "HIPAA", "DPIA"
     ))?;
     let yn = |b: bool| if b { "yes" } else { "-" };
     for c in &classes {
+        let ahead: Vec<&str> = c
+            .obligations
+            .iter()
+            .filter(|o| !o.in_force)
+            .map(|o| o.applies_from.as_str())
+            .collect();
+        let first = ahead
+            .iter()
+            .min()
+            .map_or(String::new(), |d| format!(", from {d}"));
         out.line(&format!(
-            "   {:<20} {:<10} {:<24} {:<6} {:<6} {}",
+            "   {:<20} {:<9} {:<10} {:<27} {:<6} {:<6} {:<6} {} in force, {} ahead{first}",
             c.system,
-            format!("{:?}", c.eu_ai_act.tier).to_lowercase(),
+            c.role.as_str(),
+            c.eu_ai_act.tier.as_str(),
             c.eu_ai_act.basis.join(", "),
             yn(c.gdpr_art22),
             yn(c.hipaa),
-            yn(c.cross_border)
+            yn(c.gdpr_art35_dpia),
+            c.obligations.len() - ahead.len(),
+            ahead.len(),
         ))?;
     }
+    // A high-risk system runs only with an approved assessment.
+    use synthgov_registry::assessment::{self, Answers};
+    let answers = Answers {
+        people_affected: Some(4_000),
+        ..Answers::default()
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let (_, _, at) = assessment::record(
+        &mut reg,
+        &Actor::new("user:ana.compliance"),
+        "patient-triage",
+        answers,
+        &rules,
+        &dates,
+        today,
+    )?;
+    let (_, ap) = assessment::approve(
+        &mut reg,
+        &Actor::new("user:lena.dpo"),
+        "patient-triage",
+        "clinical risk file and DPIA reviewed",
+        &rules,
+        &dates,
+    )?;
+    out.line(&format!(
+        "   patient-triage assessed (entry {at}) and approved by another person (entry {ap}); a new dataset version makes it due again"
+    ))?;
     Ok(())
 }
 
