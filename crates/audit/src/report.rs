@@ -170,35 +170,65 @@ pub fn index_html(inp: &Input) -> String {
     }
     h.push_str("<th scope=\"col\">Reasons</th></tr></thead><tbody>");
     for c in inp.classes {
-        let sys = inp.inv.systems.iter().find(|s| s.id == c.system);
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", e(&c.system));
         for f in inp.frameworks {
             let cell = match f {
                 Framework::EuAiAct => {
-                    let art50 = sys.is_some_and(|s| !s.generators.is_empty());
+                    let duties: Vec<String> = c
+                        .obligations
+                        .iter()
+                        .filter(|o| o.citation.starts_with("EU AI Act"))
+                        .map(|o| {
+                            let when = if o.in_force {
+                                "in force".to_string()
+                            } else {
+                                format!("from {}", o.applies_from)
+                            };
+                            format!("{} ({when})", e(&o.citation))
+                        })
+                        .collect();
+                    let a = &c.assessment;
+                    let assessed = if a.current {
+                        "assessment current and approved".to_string()
+                    } else if !a.changed.is_empty() {
+                        "reassessment due".to_string()
+                    } else if a.recorded {
+                        "assessed, not approved".to_string()
+                    } else if !a.missing.is_empty() {
+                        format!("not assessed: {}", e(&a.missing.join(", ")))
+                    } else {
+                        "no recorded assessment".to_string()
+                    };
                     format!(
-                        "tier <strong>{}</strong>{}{}",
+                        "{} · tier <strong>{}</strong>{}<br>{}<br><span class=\"note\">{assessed}</span>",
+                        e(c.role.as_str()),
                         e(&name(&c.eu_ai_act.tier)),
                         if c.eu_ai_act.basis.is_empty() {
                             String::new()
                         } else {
                             format!("<br>{}", e(&c.eu_ai_act.basis.join("; ")))
                         },
-                        if art50 {
-                            "<br>Art. 50: publishes generated content (disclosure and marking)"
-                        } else {
-                            ""
-                        }
+                        duties.join("<br>")
                     )
                 }
                 Framework::Gdpr => format!(
-                    "Art. 22: {}<br>Art. 9: {}<br>Chapter V transfer: {}",
+                    "Art. 22: {}<br>Art. 9: {}<br>Art. 35 DPIA: {}<br>Chapter V transfer: {}<br>AI Act Art. 27 FRIA: {}",
                     yes(c.gdpr_art22),
                     yes(c.gdpr_art9),
-                    yes(c.cross_border)
+                    yes(c.gdpr_art35_dpia),
+                    yes(c.cross_border),
+                    yes(c.fria)
                 ),
-                Framework::NistAiRmf => e(&c.nist_ai_rmf.join(", ")),
-                Framework::Hipaa => yes(c.hipaa).to_string(),
+                Framework::NistAiRmf => format!(
+                    "{}<br><span class=\"note\">{}</span>",
+                    e(&c.nist_ai_rmf.join(", ")),
+                    e(&c.nist_ai_rmf_subcategories.join(", "))
+                ),
+                Framework::Hipaa => format!(
+                    "HIPAA: {}<br>FTC Health Breach Notification Rule: {}",
+                    yes(c.hipaa),
+                    yes(c.ftc_hbnr)
+                ),
             };
             let _ = write!(h, "<td>{cell}</td>");
         }
