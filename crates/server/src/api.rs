@@ -76,7 +76,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-fn created(v: Value) -> Response {
+pub(crate) fn created(v: Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 

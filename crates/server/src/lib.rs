@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod regulatory;
 pub mod siem;
 pub mod state;
 pub mod tlog;
@@ -60,7 +61,10 @@ pub fn router(state: Shared) -> Router {
         .route("/ledger/consistency", get(api::consistency))
         .route("/tokens", post(api::token_create))
         .route("/tokens/{id}", axum::routing::delete(api::token_revoke))
-        .route("/whoami", get(api::whoami));
+        .route("/whoami", get(api::whoami))
+        .route("/classification", get(regulatory::classification))
+        .route("/systems/{id}/assessments", post(regulatory::assess))
+        .route("/systems/{id}/approval", post(regulatory::approve));
     Router::new()
         .route("/", get(dashboard::index))
         .route("/ui/login", post(dashboard::login))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api;
+use crate::{api, regulatory};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,8 +13,10 @@ use crate::api;
         api::append_event, api::generate, api::flags_all, api::flag_one, api::flag_set,
         api::findings, api::checkpoint, api::entry, api::proof, api::consistency,
         api::token_create, api::token_revoke, api::whoami,
+        regulatory::classification, regulatory::assess, regulatory::approve,
     ),
-    components(schemas(api::AssetIn, api::EventIn, api::GenerateIn, api::FlagIn, api::TokenIn)),
+    components(schemas(api::AssetIn, api::EventIn, api::GenerateIn, api::FlagIn, api::TokenIn,
+        regulatory::AssessmentIn, regulatory::ApprovalIn)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;

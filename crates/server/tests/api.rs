@@ -776,3 +776,122 @@ fn apply_example_inventory(home: &Home) {
     let inv = synthgov_registry::parse::parse_inventory(file, &text, &rules.use_cases()).unwrap();
     synthgov_registry::apply::apply(&mut reg, &Actor::new("t"), &inv, false, false).unwrap();
 }
+
+/// Classification v2 over HTTP: anyone reads it (judged on `as_of`), compliance
+/// assesses and approves, an engineer is refused both (403, `access.denied`), and the
+/// refusals of the library (approval of an out-of-date assessment) are 400.
+fn assessments_need_the_compliance_role(s: Server) {
+    apply_example_inventory(&s.home);
+    let engineer = token(&s.home, "engineer", "eng", None);
+    let compliance = token(&s.home, "compliance", "ana", None);
+    let (st, v) = s.json(
+        "GET",
+        "/v1/classification?system=patient-triage&as_of=2027-12-02",
+        Some(&engineer),
+        None,
+    );
+    assert_eq!(st, 200, "{v}");
+    let art9 = v[0]["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["citation"] == "EU AI Act Art. 9")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (art9["applies_from"].as_str(), art9["in_force"].as_bool()),
+        (Some("2027-12-02"), Some(true))
+    );
+    assert_eq!(
+        s.json(
+            "GET",
+            "/v1/classification?as_of=someday",
+            Some(&engineer),
+            None
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        s.json(
+            "GET",
+            "/v1/classification?system=nope",
+            Some(&engineer),
+            None
+        )
+        .0,
+        404
+    );
+
+    let body = json!({"answers": {"people_affected": 4000}});
+    let path = "/v1/systems/patient-triage/assessments";
+    assert_eq!(
+        s.json("POST", path, Some(&engineer), Some(body.clone())).0,
+        403
+    );
+    let (st, v) = s.json("POST", path, Some(&compliance), Some(body));
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(
+        v["assessment"]["assessor"],
+        json!(format!(
+            "api:ana#{}",
+            v["assessment"]["assessor"]
+                .as_str()
+                .unwrap()
+                .split('#')
+                .nth(1)
+                .unwrap()
+        ))
+    );
+    let bad = json!({"answers": {"profilng": true}});
+    let (st, v) = s.json("POST", path, Some(&compliance), Some(bad));
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("profilng"),
+        "{v}"
+    );
+
+    let approval = "/v1/systems/patient-triage/approval";
+    let reason = json!({"reason": "risk file reviewed"});
+    assert_eq!(
+        s.json("POST", approval, Some(&engineer), Some(reason.clone()))
+            .0,
+        403
+    );
+    let (st, v) = s.json("POST", approval, Some(&compliance), Some(reason.clone()));
+    assert_eq!(st, 201, "{v}");
+    let (_, c) = s.json(
+        "GET",
+        "/v1/classification?system=patient-triage",
+        Some(&engineer),
+        None,
+    );
+    assert_eq!(c[0]["assessment"]["current"], true, "{c}");
+    assert_eq!(s.entries("assessment").len(), 2);
+    let denied = s.entries("access.denied");
+    assert!(
+        denied
+            .iter()
+            .filter(|e| e["data"]["action"] == "assess" || e["data"]["action"] == "approve")
+            .count()
+            >= 2,
+        "{denied:?}"
+    );
+    // Approving again with nothing recorded since is fine; approving a system that was
+    // never assessed is a 400 naming what to do.
+    let (st, v) = s.json(
+        "POST",
+        "/v1/systems/checkout-fraud/approval",
+        Some(&compliance),
+        Some(reason),
+    );
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("synthgov assess"),
+        "{v}"
+    );
+}
+on_both_stores!(assessments_need_the_compliance_role);
