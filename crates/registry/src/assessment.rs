@@ -76,14 +76,7 @@ pub struct Answers {
 impl Answers {
     /// Reads an answers file (YAML or JSON); names the file, line and field.
     pub fn parse(file: &str, text: &str) -> Result<Answers, RegistryError> {
-        let a: Answers = serde_norway::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            RegistryError::bad_file(
-                file,
-                e.location().map(|l| l.line()),
-                msg.split(" at line ").next().unwrap_or(&msg).to_owned(),
-            )
-        })?;
+        let a: Answers = crate::parse::yaml(file, text)?;
         a.validate().map_err(|(field, needle, msg)| {
             let line = text
                 .lines()

@@ -394,34 +394,15 @@ pub struct AssessmentInput {
 }
 
 fn parse_rules(file: &str, text: &str) -> Result<RulesFile, RegistryError> {
-    serde_norway::from_str(text).map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        let msg = e.to_string();
-        RegistryError::bad_file(
-            file,
-            line,
-            msg.split(" at line ").next().unwrap_or(&msg).to_owned(),
-        )
-    })
+    crate::parse::yaml(file, text)
 }
 
 impl RuleSet {
     /// The shipped rules plus the home's override file, if `synthgov.toml` names one
     /// (`[classification] rules = "..."`, relative to the home folder).
     pub fn for_home(home: &synthgov_store::Home) -> Result<RuleSet, RegistryError> {
-        let config = home.config()?;
-        let Some(path) = config.classification.and_then(|c| c.rules) else {
-            return RuleSet::load(None);
-        };
-        let path = if path.is_relative() {
-            home.dir.join(path)
-        } else {
-            path
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            RegistryError::bad_file(&path.display().to_string(), None, e.to_string())
-        })?;
-        RuleSet::load(Some((&path.display().to_string(), &text)))
+        let user = crate::parse::home_file(home, |c| c.rules)?;
+        RuleSet::load(user.as_ref().map(|(n, t)| (n.as_str(), t.as_str())))
     }
 
     /// The shipped rules, with an optional override file applied: a rule of the same

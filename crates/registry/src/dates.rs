@@ -46,19 +46,8 @@ pub fn parse_date(s: &str) -> Option<Date> {
 impl Dates {
     /// The shipped dates plus the home's override file, if synthgov.toml names one.
     pub fn for_home(home: &synthgov_store::Home) -> Result<Dates, RegistryError> {
-        let config = home.config()?;
-        let Some(path) = config.classification.and_then(|c| c.dates) else {
-            return Dates::load(None);
-        };
-        let path = if path.is_relative() {
-            home.dir.join(path)
-        } else {
-            path
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            RegistryError::bad_file(&path.display().to_string(), None, e.to_string())
-        })?;
-        Dates::load(Some((&path.display().to_string(), &text)))
+        let user = crate::parse::home_file(home, |c| c.dates)?;
+        Dates::load(user.as_ref().map(|(n, t)| (n.as_str(), t.as_str())))
     }
 
     /// The shipped dates, with an optional override file (`(name, text)`) whose
@@ -74,14 +63,7 @@ impl Dates {
                 hasher.update(b"\0");
                 hasher.update(text);
             }
-            let parsed: DatesFile = serde_norway::from_str(text).map_err(|e| {
-                let msg = e.to_string();
-                RegistryError::bad_file(
-                    file,
-                    e.location().map(|l| l.line()),
-                    msg.split(" at line ").next().unwrap_or(&msg).to_owned(),
-                )
-            })?;
+            let parsed: DatesFile = crate::parse::yaml(file, text)?;
             if parsed.version != 1 {
                 return Err(RegistryError::bad_file(
                     file,

@@ -13,15 +13,41 @@ pub fn parse_inventory(
     text: &str,
     use_cases: &BTreeSet<String>,
 ) -> Result<Inventory, RegistryError> {
-    let inv: Inventory = serde_norway::from_str(text).map_err(|e| {
+    let inv: Inventory = yaml(file, text)?;
+    validate(file, text, &inv, use_cases)?;
+    Ok(inv)
+}
+
+/// Reads a YAML file of ours strictly; an error names the file and line.
+pub fn yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, RegistryError> {
+    serde_norway::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         // serde_norway appends " at line L column C"; the line is shown already.
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
         RegistryError::bad_file(file, line, msg)
-    })?;
-    validate(file, text, &inv, use_cases)?;
-    Ok(inv)
+    })
+}
+
+/// The override file `pick` names in the home's synthgov.toml (relative to the home
+/// folder), as (its name, its text); None when the config names none.
+pub fn home_file(
+    home: &synthgov_store::Home,
+    pick: impl FnOnce(synthgov_store::home::ClassificationConfig) -> Option<std::path::PathBuf>,
+) -> Result<Option<(String, String)>, RegistryError> {
+    let config = home.config()?;
+    let Some(path) = config.classification.and_then(pick) else {
+        return Ok(None);
+    };
+    let path = if path.is_relative() {
+        home.dir.join(path)
+    } else {
+        path
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| RegistryError::bad_file(&name, None, e.to_string()))?;
+    Ok(Some((name, text)))
 }
 
 /// The line (1-based) of the first line at or after the line declaring `id: owner`
