@@ -32,6 +32,7 @@ fn sink(name: &str, kind: SinkKind) -> SinkConfig {
         url: None,
         bearer_env: None,
         batch: None,
+        max_message: None,
     }
 }
 

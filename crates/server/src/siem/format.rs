@@ -5,7 +5,7 @@
 //! OCSF mapping (documented in docs/SERVER.md):
 //! - `access.denied`, `access.*` -> API Activity (6003), status Failure for denials;
 //! - `token.created` / `token.revoked` -> Entity Management (3004), Create / Delete;
-//! - `scan.*` -> Scan Activity (6007);
+//! - `scan.*` -> Scan Activity (6007; `scan.completed` is activity 2, Completed);
 //! - anything else -> API Activity (6003), activity Other (99), the event type as the
 //!   API operation.
 //!
@@ -49,6 +49,29 @@ pub fn rfc5424(hostname: &str, index: u64, leaf: &[u8], ev: &Value) -> Vec<u8> {
     out
 }
 
+/// The ArcSight CEF dictionary's limits for the keys we fill.
+const CEF_CS_MAX: usize = 4000;
+const CEF_SUSER_MAX: usize = 1023;
+
+/// `s` cut to `max` characters; a cut value ends with a marker saying how much is
+/// left out (the whole entry stays in the ledger at `index`).
+fn cef_cut(s: &str, max: usize, index: u64) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_owned();
+    }
+    let marker = format!("…[cut {} of {n} characters; entry {index}]", n - max);
+    let keep = max.saturating_sub(marker.chars().count());
+    s.chars().take(keep).collect::<String>() + &marker
+}
+
+/// Entry time as epoch milliseconds, one of the two `rt` forms CEF allows.
+fn epoch_ms(ev: &Value) -> Option<i64> {
+    let t = ev["time"].as_str()?;
+    let t = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
 /// CEF:0 inside an RFC 5424 message (ArcSight's format, read by most SIEMs).
 pub fn cef(hostname: &str, index: u64, ev: &Value) -> Vec<u8> {
     let kind = ev["type"].as_str().unwrap_or("event");
@@ -58,13 +81,25 @@ pub fn cef(hostname: &str, index: u64, ev: &Value) -> Vec<u8> {
         _ => 3,
     };
     let mut ext = format!(
-        "externalId={index} suser={} rt={} cs1Label=data cs1={}",
-        cef_ext(ev["actor"].as_str().unwrap_or("")),
-        cef_ext(ev["time"].as_str().unwrap_or("")),
-        cef_ext(&ev["data"].to_string()),
+        "externalId={index} suser={}",
+        cef_ext(&cef_cut(
+            ev["actor"].as_str().unwrap_or(""),
+            CEF_SUSER_MAX,
+            index
+        )),
     );
+    if let Some(ms) = epoch_ms(ev) {
+        ext.push_str(&format!(" rt={ms}"));
+    }
+    ext.push_str(&format!(
+        " cs1Label=data cs1={}",
+        cef_ext(&cef_cut(&ev["data"].to_string(), CEF_CS_MAX, index))
+    ));
     if let Some(t) = ev["tenant"].as_str() {
-        ext.push_str(&format!(" cs2Label=tenant cs2={}", cef_ext(t)));
+        ext.push_str(&format!(
+            " cs2Label=tenant cs2={}",
+            cef_ext(&cef_cut(t, CEF_CS_MAX, index))
+        ));
     }
     let body = format!(
         "CEF:0|synthgov|synthgov|{}|{}|{}|{sev}|{ext}",
@@ -83,6 +118,59 @@ pub fn cef(hostname: &str, index: u64, ev: &Value) -> Vec<u8> {
     .into_bytes()
 }
 
+/// An RFC 5424 message standing in for an entry too large for the transport (UDP):
+/// its index, type, actor and leaf hash, so the SIEM can fetch the entry
+/// (`GET /v1/ledger/entries/{index}`) and check it against the hash. `cef` keeps the
+/// sink's format. At most `max` octets whatever the entry holds.
+pub fn oversize(
+    hostname: &str,
+    index: u64,
+    leaf: &[u8],
+    ev: &Value,
+    octets: usize,
+    max: usize,
+    cef: bool,
+) -> Vec<u8> {
+    let kind = ev["type"].as_str().unwrap_or("event");
+    let hash = synthgov_ledger::hash::to_hex(&synthgov_ledger::hash::leaf_hash(leaf));
+    let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let actor = cut(ev["actor"].as_str().unwrap_or(""), 128);
+    let note = format!(
+        "entry {index} too large for this transport ({octets} octets, limit {max}); fetch GET /v1/ledger/entries/{index} and check leaf hash {hash}"
+    );
+    let pri = FACILITY * 8 + severity(kind, &ev["data"]);
+    let time = ev["time"].as_str().filter(|t| !t.is_empty()).unwrap_or("-");
+    let head = format!(
+        "<{pri}>1 {time} {} synthgov {} {}",
+        header_field(hostname, 255),
+        std::process::id(),
+        header_field(kind, 32)
+    );
+    let msg = if cef {
+        format!(
+            "{head} - CEF:0|synthgov|synthgov|{}|{}|{}|3|externalId={index} suser={} cs1Label=summary cs1={}",
+            env!("CARGO_PKG_VERSION"),
+            cef_header(&cut(kind, 200)),
+            cef_header(&cut(kind, 200)),
+            cef_ext(&actor),
+            cef_ext(&note)
+        )
+    } else {
+        format!(
+            "{head} [{SD_ID} index=\"{index}\" type=\"{}\" actor=\"{}\" leaf_hash=\"{hash}\" octets=\"{octets}\"] {note}",
+            sd_value(&cut(kind, 200)),
+            sd_value(&actor)
+        )
+    };
+    let mut out = msg.into_bytes();
+    out.truncate(max);
+    // Never cut inside a UTF-8 sequence.
+    while std::str::from_utf8(&out).is_err() {
+        out.pop();
+    }
+    out
+}
+
 /// OCSF 1.3 event for one entry.
 pub fn ocsf(index: u64, leaf_hash: &str, ev: &Value) -> Value {
     let kind = ev["type"].as_str().unwrap_or("event");
@@ -98,6 +186,9 @@ pub fn ocsf(index: u64, leaf_hash: &str, ev: &Value) -> Value {
         k if k.starts_with("access.") => (6, 6003, 99, 1),
         "token.created" => (3, 3004, 1, 1),
         "token.revoked" => (3, 3004, 4, 1),
+        // Scan Activity: 1 Started, 2 Completed.
+        "scan.started" => (6, 6007, 1, 1),
+        "scan.completed" => (6, 6007, 2, 1),
         k if k.starts_with("scan.") => (6, 6007, 99, 1),
         _ => (6, 6003, 99, 1),
     };
@@ -135,13 +226,20 @@ pub fn ocsf(index: u64, leaf_hash: &str, ev: &Value) -> Value {
             }
         }
         3004 => {
-            out["entity"] =
-                json!({"name": ev["data"]["name"], "uid": ev["data"]["id"], "type": "token"});
+            out["entity"] = json!({"name": ev["data"]["name"].as_str().unwrap_or(""),
+                                   "uid": ev["data"]["id"].as_str().unwrap_or(""), "type": "token"});
         }
         6007 => {
-            out["scan"] = json!({"name": ev["data"]["scanner"], "type": "synthgov"});
+            // type_id 99 (Other): synthgov's scanners are none of OCSF's listed types.
+            out["scan"] = json!({"name": ev["data"]["scanner"].as_str().unwrap_or(kind),
+                                 "type_id": 99, "type": "synthgov"});
         }
         _ => {}
+    }
+    // `actor` is a class attribute of API Activity; elsewhere it comes with the host
+    // profile, which must then be declared.
+    if class_uid != 6003 {
+        out["metadata"]["profiles"] = json!(["host"]);
     }
     if let Some(t) = ev["tenant"].as_str() {
         out["metadata"]["tenant_uid"] = json!(t);

@@ -111,7 +111,15 @@ pub struct SinkConfig {
     /// Environment variable holding the HTTP sink's bearer token.
     pub bearer_env: Option<String>,
     pub batch: Option<u64>,
+    /// syslog-udp: the largest datagram sent (default 2,048 octets, what RFC 5426
+    /// asks every receiver to accept); a larger entry goes as a summary naming its
+    /// index and leaf hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message: Option<usize>,
 }
+
+/// The UDP datagram limit unless a sink sets its own.
+pub const UDP_MAX_MESSAGE: usize = 2048;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,6 +161,11 @@ fn check(s: &SinkConfig) -> Result<(), SiemError> {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
         return Err(bad("name: letters, digits, - and _ only"));
+    }
+    if let Some(m) = s.max_message
+        && !(480..=65_000).contains(&m)
+    {
+        return Err(bad("max_message: 480 to 65,000 octets"));
     }
     match s.kind {
         SinkKind::SyslogUdp | SinkKind::SyslogTcp if s.address.is_none() => {
@@ -376,8 +389,28 @@ impl Forwarder {
                     let h = to_hex(&leaf_hash(leaf));
                     serde_json::to_vec(&format::ocsf(*index, &h, &ev)).expect("json")
                 }
-                (_, SyslogFormat::Cef) => format::cef(&self.host, *index, &ev),
-                (_, SyslogFormat::Rfc5424) => format::rfc5424(&self.host, *index, leaf, &ev),
+                (kind, f) => {
+                    let msg = match f {
+                        SyslogFormat::Cef => format::cef(&self.host, *index, &ev),
+                        SyslogFormat::Rfc5424 => format::rfc5424(&self.host, *index, leaf, &ev),
+                    };
+                    let max = self.config.max_message.unwrap_or(UDP_MAX_MESSAGE);
+                    // A datagram above the path's limit is lost or refused for good
+                    // ("Message too long"): send what the SIEM needs to fetch it.
+                    if kind == SinkKind::SyslogUdp && msg.len() > max {
+                        format::oversize(
+                            &self.host,
+                            *index,
+                            leaf,
+                            &ev,
+                            msg.len(),
+                            max,
+                            f == SyslogFormat::Cef,
+                        )
+                    } else {
+                        msg
+                    }
+                }
             });
             last = *index;
         }

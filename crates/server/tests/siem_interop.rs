@@ -1,0 +1,211 @@
+//! What synthgov sends to SIEMs, checked by the field's own parsers
+//! (tests/interop/siem_check.py: the OCSF 1.3.0 schema from PyPI ocsf-json-schema,
+//! syslog-rfc5424-parser, pycef and cefevent in strict mode), for every event type of
+//! the catalogue and for hostile outside events (spaces, non-ASCII, `&`, quotes,
+//! `|`, `=`, newlines, a 70 KB entry); and a UDP sink that meets a 70 KB entry in the
+//! middle of the log delivers it as a summary and every later entry.
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use synthgov_ledger::hash::{leaf_hash, to_hex};
+use synthgov_registry::{Actor, EventType, Registry};
+use synthgov_server::siem::{Forwarder, SinkConfig, SinkKind, SyslogFormat, format};
+use synthgov_store::Home;
+
+const HOSTILE: &str = "dépôt name & \"quoted\" | pipe = eq\nnew line ] bracket \\ back ü";
+
+fn checker() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/siem_check.py");
+    let ok = Command::new("python3")
+        .args([
+            "-c",
+            "import ocsf_json_schema, jsonschema, pycef, cefevent, syslog_rfc5424_parser",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(script)
+    } else {
+        synthgov_core::testenv::missing(
+            "python3 with ocsf-json-schema, jsonschema, pycef, cefevent, syslog-rfc5424-parser",
+            "pip install ocsf-json-schema jsonschema pycef cefevent syslog-rfc5424-parser (.ci/run does)",
+        )
+    }
+}
+
+fn run_checker(script: &Path, args: &[&str]) {
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the reference parsers refuse our output:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A plausible data object for each catalogue type (what the formatter maps from).
+fn data_for(t: EventType) -> Value {
+    match t {
+        EventType::FlagChanged => {
+            json!({"flag": "generation", "enabled": false, "reason": HOSTILE})
+        }
+        EventType::TokenCreated | EventType::TokenRevoked => {
+            json!({"id": "tok_1", "name": HOSTILE, "role": "engineer"})
+        }
+        EventType::ScanCompleted => {
+            json!({"scanner": "storefront", "findings": 3, "target": HOSTILE})
+        }
+        EventType::AccessDenied => {
+            json!({"action": "generate", "reason": HOSTILE, "principal": "tok_2"})
+        }
+        _ => json!({"id": "x-1", "note": HOSTILE}),
+    }
+}
+
+fn event(kind: &str, data: Value, actor: &str) -> Value {
+    json!({"type": kind, "time": "2026-12-01T10:00:00.123456Z", "actor": actor, "tenant": "eu shop", "data": data})
+}
+
+#[test]
+fn every_catalogue_type_and_hostile_events_pass_the_reference_parsers() {
+    let Some(script) = checker() else { return };
+    let mut events: Vec<Value> = EventType::ALL
+        .iter()
+        .map(|t| event(t.name(), data_for(*t), "api:ci#tok_1"))
+        .collect();
+    events.push(event(
+        "ext.asset_reported",
+        json!({"name": HOSTILE}),
+        HOSTILE,
+    ));
+    events.push(event(
+        "magento.product_saved",
+        json!({"blob": "x".repeat(70_000)}),
+        "svc",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut ocsf = String::new();
+    let (mut syslog, mut cef) = (Vec::new(), Vec::new());
+    for (i, ev) in events.iter().enumerate() {
+        let leaf = synthgov_core::canonical::to_canonical_vec(ev).unwrap();
+        let hash = to_hex(&leaf_hash(&leaf));
+        ocsf.push_str(&serde_json::to_string(&format::ocsf(i as u64, &hash, ev)).unwrap());
+        ocsf.push('\n');
+        syslog
+            .push(String::from_utf8(format::rfc5424("host.example", i as u64, &leaf, ev)).unwrap());
+        cef.push(String::from_utf8(format::cef("host.example", i as u64, ev)).unwrap());
+    }
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("ocsf.jsonl"), ocsf).unwrap();
+    std::fs::write(p("syslog.json"), serde_json::to_vec(&syslog).unwrap()).unwrap();
+    std::fs::write(p("cef.json"), serde_json::to_vec(&cef).unwrap()).unwrap();
+    run_checker(
+        &script,
+        &[
+            "--ocsf",
+            p("ocsf.jsonl").to_str().unwrap(),
+            "--syslog",
+            p("syslog.json").to_str().unwrap(),
+            "--cef",
+            p("cef.json").to_str().unwrap(),
+        ],
+    );
+}
+
+fn udp_sink(address: &str, format: SyslogFormat) -> SinkConfig {
+    SinkConfig {
+        name: format!("udp-{format:?}"),
+        kind: SinkKind::SyslogUdp,
+        address: Some(address.into()),
+        format,
+        ca: None,
+        server_name: None,
+        path: None,
+        url: None,
+        bearer_env: None,
+        batch: None,
+        max_message: None,
+    }
+}
+
+#[test]
+fn a_70_kb_entry_never_stalls_a_udp_sink() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    home.init().unwrap();
+    let mut reg = Registry::open(&home).unwrap();
+    let actor = Actor::new("udp-test");
+    let add = |reg: &mut Registry, data: Value| {
+        let Value::Object(m) = data else {
+            unreachable!()
+        };
+        reg.append_external(&actor, "ext.udp_test", m, None)
+            .unwrap();
+    };
+    for i in 0..3 {
+        add(&mut reg, json!({"i": i}));
+    }
+    add(
+        &mut reg,
+        json!({"blob": "y".repeat(70_000), "name": HOSTILE}),
+    );
+    for i in 3..6 {
+        add(&mut reg, json!({"i": i}));
+    }
+    let size = reg.ledger().size().unwrap();
+    let mut received = Vec::new();
+    for format in [SyslogFormat::Rfc5424, SyslogFormat::Cef] {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let addr = socket.local_addr().unwrap().to_string();
+        let mut fwd = Forwarder::open(&home, udp_sink(&addr, format)).unwrap();
+        assert_eq!(
+            fwd.catch_up(&reg).unwrap(),
+            size,
+            "{format:?}: every entry sent"
+        );
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 65_536];
+        for _ in 0..size {
+            let n = socket.recv(&mut buf).expect("a datagram for every entry");
+            assert!(
+                n <= 2048,
+                "{format:?}: a {n}-octet datagram, above RFC 5426's 2,048"
+            );
+            got.push(String::from_utf8(buf[..n].to_vec()).unwrap());
+        }
+        let big = got
+            .iter()
+            .find(|m| m.contains("too large"))
+            .expect("the summary");
+        let entry = reg.ledger().entry(size - 4).unwrap();
+        assert!(big.contains(&to_hex(&entry.leaf_hash)), "{big}");
+        assert!(got.last().unwrap().contains("udp_test"));
+        received.push((format, got));
+    }
+    if let Some(script) = checker() {
+        for (format, got) in received {
+            let f = dir.path().join(format!("{format:?}.json"));
+            std::fs::write(&f, serde_json::to_vec(&got).unwrap()).unwrap();
+            let flag = if format == SyslogFormat::Cef {
+                "--cef"
+            } else {
+                "--syslog"
+            };
+            run_checker(
+                &script,
+                &[flag, f.to_str().unwrap(), "--max-octets", "2048"],
+            );
+        }
+    }
+}
