@@ -463,7 +463,7 @@ pub fn build(reg: &mut Registry, inp: &Inputs) -> Result<Pack, PackError> {
 
     let graph = lineage::full_graph(reg)?;
     let now_s = inp.now.format(&Rfc3339).unwrap_or_default();
-    let openlineage = lineage::to_openlineage(&graph, &origin, &now_s);
+    let openlineage = lineage::to_openlineage(reg, &graph, &lineage::namespace(reg))?;
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut card_paths = Vec::new();

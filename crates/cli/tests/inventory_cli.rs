@@ -276,29 +276,97 @@ fn lineage_formats_and_openlineage_schema() {
         .unwrap(),
     )
     .unwrap();
-    let mut run_event = schema.clone();
-    run_event["$ref"] = Value::from("#/$defs/RunEvent");
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&run_event)
-        .unwrap();
+    // Each event against its own definition (RunEvent or JobEvent).
+    let validator_of = |def: &str| {
+        let mut v = schema.clone();
+        v["$ref"] = Value::from(format!("#/$defs/{def}"));
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&v)
+            .unwrap()
+    };
+    let (run_v, job_v) = (validator_of("RunEvent"), validator_of("JobEvent"));
+    let check = |e: &Value| {
+        let v = if e.get("run").is_some() {
+            &run_v
+        } else {
+            &job_v
+        };
+        let errors: Vec<String> = v.iter_errors(e).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?} in {e}");
+    };
+    // Before any run: static lineage (a JobEvent), timed by the declaration.
     let events = env
         .run(&["lineage", "checkout-fraud", "--format", "openlineage"])
         .json();
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 1);
+    assert!(events[0].get("run").is_none());
     assert_eq!(events[0]["job"]["name"], "orders-copula");
     assert_eq!(events[0]["inputs"][0]["name"], "orders-2025");
     assert_eq!(events[0]["outputs"][0]["name"], "synthetic-orders");
-    for e in events {
-        let errors: Vec<String> = validator.iter_errors(e).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{errors:?}");
+    events.iter().for_each(check);
+    // Two runs (dataset versions): a RunEvent each, its own runId, the version facet,
+    // the time of its ledger entry.
+    for n in 1..=2 {
+        let f = env.write(&format!("orders-{n}.csv"), format!("id\n{n}\n").as_bytes());
+        let r = env.run(&[
+            "register",
+            path_str(&f),
+            "--generator",
+            "orders-copula",
+            "--dataset",
+            "synthetic-orders",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
     }
+    let events = env
+        .run(&["lineage", "checkout-fraud", "--format", "openlineage"])
+        .json();
+    let runs: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("run").is_some())
+        .collect();
+    assert_eq!(runs.len(), 2, "{events}");
+    assert_ne!(runs[0]["run"]["runId"], runs[1]["run"]["runId"]);
+    let versions: Vec<&str> = runs
+        .iter()
+        .map(|e| {
+            e["outputs"][0]["facets"]["version"]["datasetVersion"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(versions, ["1", "2"]);
+    let created = env
+        .run(&[
+            "ledger",
+            "list",
+            "--type",
+            "dataset.version_created",
+            "--json",
+        ])
+        .json();
+    assert_eq!(runs[1]["eventTime"], created[1]["entry"]["time"]);
+    runs.iter().for_each(|e| check(e));
+    // The same run has the same id when asked again (and in the audit pack).
+    let again = env
+        .run(&["lineage", "synthetic-orders", "--format", "openlineage"])
+        .json();
+    assert!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["run"]["runId"] == runs[0]["run"]["runId"])
+    );
     // A mutilated event is rejected: the validator is not a no-op.
-    let mut bad = events[0].clone();
+    let mut bad = runs[0].clone();
     bad["run"]["runId"] = Value::from("not-a-uuid");
     bad.as_object_mut().unwrap().remove("producer");
-    assert!(!validator.is_valid(&bad));
+    assert!(!run_v.is_valid(&bad));
 
     let r = env.run(&["lineage", "nothing-here"]);
     assert_eq!(r.code, 2);

@@ -277,37 +277,106 @@ pub fn name_uuid(name: &str, version: u8) -> String {
     )
 }
 
-/// OpenLineage RunEvents, one per generator in the graph.
-pub fn to_openlineage(g: &Graph, namespace: &str, event_time: &str) -> Vec<Value> {
+/// The OpenLineage namespace of a store's jobs and datasets: the same in
+/// `synthgov lineage --format openlineage` and the audit pack.
+pub fn namespace(reg: &Registry) -> String {
+    format!("synthgov://{}", reg.ledger().identity().origin)
+}
+
+const OL_SCHEMA: &str = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
+const OL_PRODUCER: &str = "https://synthgov.dev/synthgov";
+
+/// OpenLineage 2-0-2 events for the generators of `g`: a `RunEvent` per generation
+/// run (one dataset version: its `runId` named from namespace, dataset and version,
+/// its `eventTime` the ledger entry's, the output's `version` facet the dataset
+/// version), and a `JobEvent` (static lineage, no run) for a generator that has not
+/// run yet, timed by its declaration entry.
+pub fn to_openlineage(
+    reg: &Registry,
+    g: &Graph,
+    namespace: &str,
+) -> Result<Vec<Value>, RegistryError> {
     let name_of = |id: &str| id.split_once(':').map_or(id, |(_, n)| n).to_owned();
-    g.nodes
-        .iter()
-        .filter(|n| n.kind == "generator")
-        .map(|gnode| {
-            let inputs: Vec<Value> = g
-                .edges
-                .iter()
-                .filter(|e| e.to == gnode.id && e.from.starts_with("source:"))
-                .map(|e| json!({"namespace": namespace, "name": name_of(&e.from)}))
-                .collect();
-            let outputs: Vec<Value> = g
-                .edges
-                .iter()
-                .filter(|e| e.from == gnode.id && e.relation == "generates")
-                .map(|e| json!({"namespace": namespace, "name": name_of(&e.to)}))
-                .collect();
-            json!({
-                "eventTime": event_time,
-                "eventType": "COMPLETE",
-                "producer": "https://synthgov.dev/synthgov",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "run": {"runId": uuid_from(&format!("{namespace}/{}", gnode.id))},
-                "job": {"namespace": namespace, "name": name_of(&gnode.id)},
-                "inputs": inputs,
-                "outputs": outputs,
-            })
-        })
-        .collect()
+    let time_of = |index: u64| -> Result<String, RegistryError> {
+        let e = reg.ledger().entry(index)?;
+        let v: Value = serde_json::from_slice(&e.leaf).unwrap_or_default();
+        Ok(v["time"].as_str().unwrap_or_default().to_owned())
+    };
+    let inputs_of = |gen_id: &str| -> Vec<Value> {
+        g.edges
+            .iter()
+            .filter(|e| e.to == gen_id && e.from.starts_with("source:"))
+            .map(|e| json!({"namespace": namespace, "name": name_of(&e.from)}))
+            .collect()
+    };
+    let generator_of = |dataset_node: &str| -> Option<String> {
+        g.edges
+            .iter()
+            .find(|e| e.to == dataset_node && e.relation == "generates")
+            .map(|e| e.from.clone())
+    };
+    let in_graph: BTreeSet<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut out = Vec::new();
+    let mut ran: BTreeSet<String> = BTreeSet::new();
+    for v in reg.dataset_versions()? {
+        // The runs that made a dataset of the graph, or one of its versions.
+        let vid = format!("dataset_version:{}@{}", v.dataset, v.version);
+        let did = format!("dataset:{}", v.dataset);
+        if !in_graph.contains(vid.as_str()) && !in_graph.contains(did.as_str()) {
+            continue;
+        }
+        let Some(gen_id) = generator_of(&format!("dataset:{}", v.dataset)) else {
+            continue;
+        };
+        ran.insert(gen_id.clone());
+        out.push(json!({
+            "eventTime": time_of(v.ledger_index)?,
+            "eventType": "COMPLETE",
+            "producer": OL_PRODUCER,
+            "schemaURL": format!("{OL_SCHEMA}#/$defs/RunEvent"),
+            "run": {"runId": uuid_from(&format!("{namespace}/{}@{}", v.dataset, v.version))},
+            "job": {"namespace": namespace, "name": name_of(&gen_id)},
+            "inputs": inputs_of(&gen_id),
+            "outputs": [{
+                "namespace": namespace,
+                "name": v.dataset,
+                "facets": {"version": {
+                    "_producer": OL_PRODUCER,
+                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet",
+                    "datasetVersion": v.version.to_string(),
+                }},
+            }],
+        }));
+    }
+    let declared: BTreeMap<String, u64> = reg
+        .objects_indexed("generator")?
+        .into_iter()
+        .map(|(id, _, i)| (format!("generator:{id}"), i))
+        .collect();
+    for gnode in g.nodes.iter().filter(|n| n.kind == "generator") {
+        if ran.contains(&gnode.id) {
+            continue;
+        }
+        let outputs: Vec<Value> = g
+            .edges
+            .iter()
+            .filter(|e| e.from == gnode.id && e.relation == "generates")
+            .map(|e| json!({"namespace": namespace, "name": name_of(&e.to)}))
+            .collect();
+        let time = match declared.get(&gnode.id) {
+            Some(i) => time_of(*i)?,
+            None => continue,
+        };
+        out.push(json!({
+            "eventTime": time,
+            "producer": OL_PRODUCER,
+            "schemaURL": format!("{OL_SCHEMA}#/$defs/JobEvent"),
+            "job": {"namespace": namespace, "name": name_of(&gnode.id)},
+            "inputs": inputs_of(&gnode.id),
+            "outputs": outputs,
+        }));
+    }
+    Ok(out)
 }
 
 /// An asset's lineage upstream, read directly (no whole-graph load): the generator

@@ -506,14 +506,11 @@ pub fn run_lineage(ctx: &Ctx, id: &str, format: &str, out: &mut Out) -> Result<E
     match format {
         "dot" => out.text(&lineage::to_dot(&sub))?,
         "mermaid" => out.text(&lineage::to_mermaid(&sub))?,
-        "openlineage" => {
-            let ns = format!("synthgov://{}", reg.ledger().identity().origin);
-            out.json(&lineage::to_openlineage(
-                &sub,
-                &ns,
-                &synthgov_core::event::now_rfc3339(),
-            ))?
-        }
+        "openlineage" => out.json(&lineage::to_openlineage(
+            &reg,
+            &sub,
+            &lineage::namespace(&reg),
+        )?)?,
         _ => out.json(&sub)?,
     }
     Ok(Exit::Ok)
