@@ -1,8 +1,10 @@
 //! NIST OSCAL 1.1 assessment results: one result for the pack, an observation per
 //! scan run (its `scan.completed` ledger entry as relevant evidence), an observation
-//! and a finding per finding and per overdue incident. Evidence links point into
-//! `ledger/proofs.json` (`#entry-<index>`), so every claim leads to an entry that the
-//! pack proves against its checkpoint.
+//! and a finding per finding and per overdue incident. Evidence points at back-matter
+//! resources (`#<uuid>`): one per ledger entry cited, whose rlink is its proof in
+//! `ledger/proofs.json`, and one per evidence file of the pack, with its SHA-256.
+//! `import-ap` is the pack's own assessment plan (`assessment-plan.json`), whose
+//! `import-ssp` names the inventory the assessment covers.
 
 use serde_json::{Value, json};
 use synthgov_core::finding::Finding;
@@ -28,17 +30,97 @@ pub struct Input<'a> {
     pub version: &'a str,
 }
 
-fn evidence(index: u64, what: &str) -> Value {
+/// The back-matter resources evidence links point at: ledger entries cited, by index.
+#[derive(Default)]
+struct Resources {
+    seed: String,
+    entries: std::collections::BTreeMap<u64, String>,
+}
+
+impl Resources {
+    fn evidence(&mut self, index: u64, what: &str) -> Value {
+        let seed = &self.seed;
+        let id = self
+            .entries
+            .entry(index)
+            .or_insert_with(|| uuid(&format!("{seed}|entry|{index}")))
+            .clone();
+        json!({
+            "href": format!("#{id}"),
+            "description": format!("{what}: ledger entry {index}, proved in ledger/proofs.json"),
+        })
+    }
+
+    fn back_matter(&self, files: &[(String, String)]) -> Value {
+        let mut resources: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|(index, id)| {
+                json!({
+                    "uuid": id,
+                    "title": format!("Ledger entry {index}"),
+                    "description": format!("Entry {index} of the store's ledger, with its inclusion proof against the pack's signed checkpoint."),
+                    "rlinks": [{"href": format!("../ledger/proofs.json#entry-{index}"), "media-type": "application/json"}],
+                })
+            })
+            .collect();
+        for (path, sha) in files {
+            resources.push(json!({
+                "uuid": uuid(&format!("{}|file|{path}", self.seed)),
+                "title": path,
+                "rlinks": [{
+                    "href": format!("../{path}"),
+                    "hashes": [{"algorithm": "SHA-256", "value": sha}],
+                }],
+            }));
+        }
+        json!({ "resources": resources })
+    }
+}
+
+/// The assessment plan the results import: scope is the inventory in the pack.
+pub fn assessment_plan(inp: &Input, inventory_sha256: &str) -> Value {
+    let now = inp.now.format(&Rfc3339).unwrap_or_default();
+    let seed = format!("{}|{}", inp.origin, now);
+    let ssp = uuid(&format!("{seed}|ssp"));
     json!({
-        "href": format!("../ledger/proofs.json#entry-{index}"),
-        "description": format!("{what}: ledger entry {index}, proved in ledger/proofs.json"),
+        "assessment-plan": {
+            "uuid": uuid(&format!("{seed}|assessment-plan")),
+            "metadata": {
+                "title": format!("Plan: {}", inp.title),
+                "last-modified": now,
+                "version": inp.version,
+                "oscal-version": "1.1.2",
+            },
+            "import-ssp": { "href": format!("#{ssp}") },
+            "reviewed-controls": {
+                "control-selections": [{
+                    "description": "synthgov rule catalog (SG-*): EU AI Act, GDPR, NIST AI RMF, HIPAA",
+                    "include-all": {},
+                }],
+            },
+            "back-matter": { "resources": [{
+                "uuid": ssp,
+                "title": "The store's declared inventory (the system under assessment)",
+                "rlinks": [{
+                    "href": "../inventory.json",
+                    "media-type": "application/json",
+                    "hashes": [{"algorithm": "SHA-256", "value": inventory_sha256}],
+                }],
+            }]},
+        }
     })
 }
 
-pub fn assessment_results(inp: &Input) -> Value {
+/// `files`: the pack's evidence files (path in the pack, SHA-256), as back-matter.
+pub fn assessment_results(inp: &Input, files: &[(String, String)]) -> Value {
     let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
     let now = ts(inp.now);
     let seed = format!("{}|{}", inp.origin, now);
+    let mut res = Resources {
+        seed: seed.clone(),
+        ..Resources::default()
+    };
     let mut observations = Vec::new();
     let mut findings = Vec::new();
     let scan_obs: Vec<(String, &ScanEvidence)> = inp
@@ -57,7 +139,7 @@ pub fn assessment_results(inp: &Input) -> Value {
             "methods": ["TEST"],
             "types": ["finding"],
             "collected": now,
-            "relevant-evidence": [evidence(s.ledger_index, "scan.completed")],
+            "relevant-evidence": [res.evidence(s.ledger_index, "scan.completed")],
         }));
     }
     for (n, f) in inp.findings.iter().enumerate() {
@@ -74,7 +156,7 @@ pub fn assessment_results(inp: &Input) -> Value {
         let ev: Vec<Value> = inp
             .scans
             .iter()
-            .map(|s| evidence(s.ledger_index, &format!("scan {}", s.scanner)))
+            .map(|s| res.evidence(s.ledger_index, &format!("scan {}", s.scanner)))
             .collect();
         if !ev.is_empty() {
             o["relevant-evidence"] = Value::Array(ev);
@@ -120,7 +202,7 @@ pub fn assessment_results(inp: &Input) -> Value {
             "collected": now,
         });
         if let Some(i) = inc["ledger_index"].as_u64() {
-            o["relevant-evidence"] = json!([evidence(i, "incident record")]);
+            o["relevant-evidence"] = json!([res.evidence(i, "incident record")]);
         }
         observations.push(o);
     }
@@ -155,8 +237,9 @@ pub fn assessment_results(inp: &Input) -> Value {
                 "oscal-version": "1.1.2",
                 "remarks": format!("Produced by synthgov {} for log {}", inp.version, inp.origin),
             },
-            "import-ap": { "href": "../index.html#scope" },
+            "import-ap": { "href": "assessment-plan.json" },
             "results": [result],
+            "back-matter": res.back_matter(files),
         }
     })
 }

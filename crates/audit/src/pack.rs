@@ -504,29 +504,55 @@ pub fn build(reg: &mut Registry, inp: &Inputs) -> Result<Pack, PackError> {
         "lineage.openlineage.json".into(),
         pretty(&Value::Array(openlineage)),
     ));
+    let oscal_in = oscal::Input {
+        title: format!(
+            "synthgov audit of {}{}",
+            g.inv
+                .store
+                .as_ref()
+                .map(|s| s.name.as_str())
+                .unwrap_or("the store"),
+            inp.period
+                .as_ref()
+                .map(|p| format!(", {}", p.label))
+                .unwrap_or_default()
+        ),
+        origin: &origin,
+        now: inp.now,
+        period: inp.period.as_ref(),
+        findings: &kept.findings,
+        scans: &inp.scans,
+        incidents: &g.incidents,
+        version: inp.version,
+    };
+    // The evidence files the results cite as back-matter, by SHA-256.
+    let evidence: Vec<(String, String)> = files
+        .iter()
+        .filter(|(p, _)| {
+            matches!(
+                p.as_str(),
+                "inventory.json"
+                    | "findings.json"
+                    | "findings.sarif"
+                    | "incidents.json"
+                    | "classification.json"
+                    | "lineage.openlineage.json"
+            )
+        })
+        .map(|(p, b)| (p.clone(), hex::encode(Sha256::digest(b))))
+        .collect();
+    let inventory_sha = evidence
+        .iter()
+        .find(|(p, _)| p == "inventory.json")
+        .map(|(_, s)| s.clone())
+        .unwrap_or_default();
+    files.push((
+        "oscal/assessment-plan.json".into(),
+        pretty(&oscal::assessment_plan(&oscal_in, &inventory_sha)),
+    ));
     files.push((
         "oscal/assessment-results.json".into(),
-        pretty(&oscal::assessment_results(&oscal::Input {
-            title: format!(
-                "synthgov audit of {}{}",
-                g.inv
-                    .store
-                    .as_ref()
-                    .map(|s| s.name.as_str())
-                    .unwrap_or("the store"),
-                inp.period
-                    .as_ref()
-                    .map(|p| format!(", {}", p.label))
-                    .unwrap_or_default()
-            ),
-            origin: &origin,
-            now: inp.now,
-            period: inp.period.as_ref(),
-            findings: &kept.findings,
-            scans: &inp.scans,
-            incidents: &g.incidents,
-            version: inp.version,
-        })),
+        pretty(&oscal::assessment_results(&oscal_in, &evidence)),
     ));
     let proofs = proofs::build(reg.ledger(), checkpoint.size, &g.citations)?;
     let html = report::index_html(&report::Input {

@@ -363,13 +363,59 @@ fn pack_documents_validate_against_their_schemas() {
         .iter()
         .map(|e| e["index"].as_u64().unwrap())
         .collect();
+    // Evidence links are back-matter resources ("#uuid"), each with an rlink to a
+    // proof the pack holds, or to an evidence file with its SHA-256.
+    let resources = ar["assessment-results"]["back-matter"]["resources"]
+        .as_array()
+        .unwrap();
+    let resource = |href: &str| {
+        let id = href
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{href} is not a back-matter reference"));
+        resources
+            .iter()
+            .find(|r| r["uuid"] == id)
+            .unwrap_or_else(|| panic!("no resource {id}"))
+    };
+    let mut cited = 0;
     for o in result["observations"].as_array().unwrap() {
         for ev in o["relevant-evidence"].as_array().into_iter().flatten() {
-            let href = ev["href"].as_str().unwrap();
-            let i: u64 = href.rsplit_once("#entry-").unwrap().1.parse().unwrap();
-            assert!(proved.contains(&i), "{href}");
+            let r = resource(ev["href"].as_str().unwrap());
+            let link = r["rlinks"][0]["href"].as_str().unwrap();
+            let i: u64 = link.rsplit_once("#entry-").unwrap().1.parse().unwrap();
+            assert!(proved.contains(&i), "{link}");
+            cited += 1;
         }
     }
+    assert!(cited > 0);
+    for r in resources
+        .iter()
+        .filter(|r| r["rlinks"][0]["hashes"].is_array())
+    {
+        let path = r["rlinks"][0]["href"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("../");
+        let bytes = std::fs::read(pack.join(path)).unwrap();
+        assert_eq!(
+            r["rlinks"][0]["hashes"][0]["value"].as_str().unwrap(),
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            "{path}"
+        );
+    }
+    // import-ap is the pack's own plan, valid OSCAL too, importing the inventory.
+    assert_eq!(
+        ar["assessment-results"]["import-ap"]["href"],
+        "assessment-plan.json"
+    );
+    let ap = read("oscal/assessment-plan.json");
+    assert_eq!(errors(&oscal_v, &ap), Vec::<String>::new());
+    assert!(
+        ap["assessment-plan"]["import-ssp"]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with('#')
+    );
     assert_eq!(
         errors(&validator(&sarif), &read("findings.sarif")),
         Vec::<String>::new()
