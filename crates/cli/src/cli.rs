@@ -724,6 +724,10 @@ pub struct ScanOutput {
     /// Write the report to FILE instead of stdout (a one-line summary still prints).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// SARIF: the repository root file URIs are relative to (declared as SRCROOT)
+    /// [default: the git top level of the current folder, else the scanned folder].
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -275,3 +275,114 @@ fn rules_lists_the_catalog() {
     }
     assert!(!rules[0]["regulations"].as_array().unwrap().is_empty());
 }
+
+/// SARIF for GitHub code scanning, checked by Microsoft's sarif-multitool with the
+/// Sarif and Gh rule kinds (tools/node): a scanned folder with spaces, `&` and
+/// non-ASCII in its path and a page's name, inside a repository root; URIs
+/// percent-encoded relative to a declared SRCROOT; a fingerprint on every result
+/// that survives the page moving down a line.
+#[test]
+fn sarif_for_github_passes_sarif_multitool() {
+    let Some((env, site)) = store() else { return };
+    let multitool = common::repo()
+        .join("tools/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    let has_tool = common::tool(
+        "sarif-multitool (npm ci --prefix tools/node)",
+        std::process::Command::new(&multitool).arg("--version"),
+    );
+    let repo = env.dir.path().join("repo");
+    let deep = repo.join("deep/space name & ü");
+    std::fs::create_dir_all(&deep).unwrap();
+    let site2 = deep.join("site");
+    std::fs::rename(&site, &site2).unwrap();
+    std::fs::rename(
+        site2.join("catalog/disc-001.html"),
+        site2.join("catalog/disc 001 & ü.html"),
+    )
+    .unwrap();
+    let scan = |out: &std::path::Path| {
+        let r = env.run(&[
+            "scan",
+            "storefront",
+            site2.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+            "--fail-on",
+            "critical",
+            "--repo-root",
+            repo.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+        v
+    };
+    let out = env.dir.path().join("gh.sarif");
+    let sarif = scan(&out);
+    let run = &sarif["runs"][0];
+    let root = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with("/repo/"),
+        "{root}"
+    );
+    let results = run["results"].as_array().unwrap();
+    let uris: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(
+            &"deep/space%20name%20%26%20%C3%BC/site/catalog/disc%20001%20%26%20%C3%BC.html"
+        ),
+        "{uris:?}"
+    );
+    for r in results {
+        assert!(
+            r["partialFingerprints"]["synthgovFinding/v1"].is_string(),
+            "{r}"
+        );
+    }
+    // A line inserted above the finding moves it, its fingerprint stays.
+    let page = site2.join("catalog/disc-002.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("<!-- moved -->\n{text}")).unwrap();
+    let moved = scan(&env.dir.path().join("moved.sarif"));
+    let find = |s: &Value| {
+        s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "SG-DISC-002")
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (find(&sarif), find(&moved));
+    assert_ne!(
+        a["locations"][0]["physicalLocation"]["region"]["startLine"],
+        b["locations"][0]["physicalLocation"]["region"]["startLine"]
+    );
+    assert_eq!(a["partialFingerprints"], b["partialFingerprints"]);
+    if !has_tool {
+        return;
+    }
+    let report = env.dir.path().join("validation.sarif");
+    let o = std::process::Command::new(&multitool)
+        .arg("validate")
+        .arg(&out)
+        .args(["--rule-kind", "Sarif;Gh", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let problems: Vec<String> = v["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| format!("{} {} {}", r["ruleId"], r["level"], r["message"]))
+        .collect();
+    assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
+}

@@ -39,6 +39,7 @@ fn quiet_output() -> ScanOutput {
         format: None,
         fail_on: None,
         output: None,
+        repo_root: None,
     }
 }
 

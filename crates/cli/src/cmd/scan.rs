@@ -74,6 +74,44 @@ pub struct Executed {
     pub digest: String,
     pub ledger_index: u64,
     pub opts: crate::cli::ScanOutput,
+    /// What was scanned (folders, URLs, databases with credentials redacted).
+    pub targets: Vec<String>,
+}
+
+/// Where SARIF file locations are rooted: `--repo-root`, else the git top level of
+/// the current folder, else the scanned folder; the scanned folder's path below the
+/// root prefixes each finding's uri.
+fn sarif_base(
+    repo_root: Option<&std::path::Path>,
+    targets: &[String],
+) -> Option<synthgov_scan::sarif::Base> {
+    let folder = targets
+        .iter()
+        .map(std::path::Path::new)
+        .find(|p| p.is_dir())
+        .and_then(|p| p.canonicalize().ok());
+    let root = match repo_root {
+        Some(r) => r.canonicalize().ok(),
+        None => std::process::Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| std::path::PathBuf::from(s.trim()))
+            .and_then(|p| p.canonicalize().ok()),
+    }
+    .or_else(|| folder.clone())?;
+    // A folder outside the repository is its own root.
+    let (root, prefix) = match folder {
+        Some(f) => match f.strip_prefix(&root) {
+            Ok(p) => (root.clone(), p.to_string_lossy().into_owned()),
+            Err(_) => (f, String::new()),
+        },
+        None => (root, String::new()),
+    };
+    Some(synthgov_scan::sarif::Base { root, prefix })
 }
 
 pub fn run_scan(ctx: &Ctx, cmd: ScanCommand, out: &mut Out) -> Result<Exit, Failure> {
@@ -284,6 +322,7 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
         digest,
         ledger_index: receipt.first_index,
         opts,
+        targets: run.targets,
     })
 }
 
@@ -297,6 +336,7 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
         digest,
         ledger_index,
         opts,
+        targets,
     } = x;
     let format = match opts.format.as_deref() {
         Some(f) => f,
@@ -306,10 +346,12 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
     let rendered: Vec<u8> = match format {
         "json" => json_bytes,
         "sarif" => {
-            let mut v = serde_json::to_vec_pretty(&synthgov_scan::sarif::to_sarif(
+            let base = sarif_base(opts.repo_root.as_deref(), &targets);
+            let mut v = serde_json::to_vec_pretty(&synthgov_scan::sarif::to_sarif_based(
                 &report,
                 &catalog,
                 env!("CARGO_PKG_VERSION"),
+                base.as_ref(),
             ))
             .map_err(Failure::environment)?;
             v.push(b'\n');
