@@ -762,8 +762,14 @@ pub enum ScanCommand {
         #[command(flatten)]
         out: ScanOutput,
     },
-    /// The inventory's governance: SG-GOV-001..007.
+    /// The inventory's governance: SG-GOV-001..018 (classification, assessments,
+    /// vendors, transfers, lineage, incidents).
     Governance {
+        /// The inventory file the registry was applied from: findings about an
+        /// inventory object are then located in it, at the declaration's line (for
+        /// SARIF and code review), keeping the object as their logical location.
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
         #[command(flatten)]
         out: ScanOutput,
     },

@@ -482,3 +482,53 @@ fn incidents_v2_from_the_command_line() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("CODE=N"), "{}", r.stderr);
 }
+
+/// `scan governance --inventory FILE`: findings about inventory objects point at the
+/// declaration's line in the file (SARIF physical location) and keep the object as
+/// their logical location.
+#[test]
+fn governance_findings_are_located_in_the_inventory_file() {
+    let env = setup();
+    let inv = env.dir.path().join("inventory.yaml");
+    let out = env.dir.path().join("gov.sarif");
+    let r = env.run(&[
+        "scan",
+        "governance",
+        "--inventory",
+        path_str(&inv),
+        "--format",
+        "sarif",
+        "--output",
+        path_str(&out),
+        "--fail-on",
+        "critical",
+        "--repo-root",
+        path_str(env.dir.path()),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let triage = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "SG-GOV-017" && r["message"]["text"].as_str().unwrap().contains("triage")
+        })
+        .expect("triage is not assessed");
+    let loc = &triage["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "inventory.yaml"
+    );
+    let line = loc["physicalLocation"]["region"]["startLine"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(
+        INVENTORY.lines().nth(line - 1).unwrap().trim(),
+        "- id: triage"
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        "synthgov://inventory/system/triage"
+    );
+}

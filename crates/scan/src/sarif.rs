@@ -170,12 +170,19 @@ fn result(
         if let Some(l) = f.location.line {
             region.insert("startLine".into(), json!(l));
         }
-        let uri = &f.location.uri;
+        // An absolute path under the root is a path relative to SRCROOT.
+        let under_root = base.and_then(|b| {
+            std::path::Path::new(&f.location.uri)
+                .strip_prefix(&b.root)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        });
+        let uri = under_root.as_ref().unwrap_or(&f.location.uri);
         let artifact = if uri.starts_with('/') {
             json!({ "uri": format!("file://{}", encode_path(uri)) })
         } else {
             let joined = match base {
-                Some(b) if !b.prefix.is_empty() => {
+                Some(b) if !b.prefix.is_empty() && under_root.is_none() => {
                     format!("{}/{uri}", b.prefix.trim_end_matches('/'))
                 }
                 _ => uri.clone(),

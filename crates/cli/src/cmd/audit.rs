@@ -262,6 +262,7 @@ pub fn make_pack(ctx: &Ctx, a: &AuditPackArgs) -> Result<Built, Failure> {
     let gov = execute(
         ctx,
         ScanCommand::Governance {
+            inventory: None,
             out: quiet_output(),
         },
     )?;
@@ -352,6 +353,7 @@ pub fn run_audit(ctx: &Ctx, cmd: AuditCommand, out: &mut Out) -> Result<Exit, Fa
     let gov = execute(
         ctx,
         ScanCommand::Governance {
+            inventory: None,
             out: quiet_output(),
         },
     )?;

@@ -138,7 +138,7 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
                 .map_err(Failure::bad_input)?;
             let (name, o) = match other {
                 ScanCommand::Storefront { out, .. } => ("storefront", out),
-                ScanCommand::Governance { out } => ("governance", out),
+                ScanCommand::Governance { out, .. } => ("governance", out),
                 ScanCommand::Segregation { out, .. } => ("segregation", out),
                 ScanCommand::Magento { out, .. } => ("magento", out),
                 ScanCommand::Shopify { out, .. } => ("shopify", out),
@@ -176,7 +176,12 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
             };
             scan_storefront(ctx, &catalog, &known, &target, &opts, &crawl, &mut run)?;
         }
-        ScanCommand::Governance { .. } => scan_governance(ctx, &catalog, &reg, &mut run)?,
+        ScanCommand::Governance { inventory, .. } => {
+            scan_governance(ctx, &catalog, &reg, &mut run)?;
+            if let Some(file) = inventory {
+                locate_in_inventory(&file, &mut run.report.findings)?;
+            }
+        }
         ScanCommand::Segregation {
             targets,
             tables,
@@ -450,6 +455,33 @@ fn scan_storefront(
         .map_err(|e| Failure::bad_input(anyhow!("{target}: {e}")))?;
     bar.finish_and_clear();
     merge(run, r.findings, r.problems, scanned);
+    Ok(())
+}
+
+/// Findings about inventory objects (`synthgov://inventory/<kind>/<id>`) located in
+/// the inventory file at the line declaring the object; the object stays as the
+/// selector (SARIF: a logical location beside the physical one).
+fn locate_in_inventory(
+    file: &std::path::Path,
+    findings: &mut [synthgov_core::finding::Finding],
+) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::bad_input(anyhow::anyhow!("--inventory {}: {e}", file.display())))?;
+    let name = file.display().to_string();
+    for f in findings {
+        let Some(rest) = f.location.uri.strip_prefix("synthgov://inventory/") else {
+            continue;
+        };
+        let Some((_, id)) = rest.split_once('/') else {
+            continue;
+        };
+        let Some(line) = synthgov_registry::parse::locate(&text, id, id) else {
+            continue;
+        };
+        let object = std::mem::replace(&mut f.location.uri, name.clone());
+        f.location.line = Some(line as u64);
+        f.location.selector = Some(object);
+    }
     Ok(())
 }
 
