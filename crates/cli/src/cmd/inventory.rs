@@ -204,7 +204,7 @@ pub struct ClassifyOpts {
 
 pub fn run_classify(ctx: &Ctx, o: ClassifyOpts, out: &mut Out) -> Result<Exit, Failure> {
     use synthgov_registry::facts::Subject;
-    let (rules, dates) = rules_and_dates(ctx)?;
+    // The facts are the code's; they need no home.
     if o.facts {
         let subjects = [
             Subject::System,
@@ -239,15 +239,24 @@ pub fn run_classify(ctx: &Ctx, o: ClassifyOpts, out: &mut Out) -> Result<Exit, F
         return Ok(Exit::Ok);
     }
     if o.dates {
-        if ctx.json {
-            out.json(&dates.all().collect::<Vec<_>>())?;
+        // Without a home there is no override file: the shipped dates.
+        let dates = if ctx.home.dir.join("synthgov.toml").exists() {
+            rules_and_dates(ctx)?.1
         } else {
-            for d in dates.all() {
+            Dates::load(None)?
+        };
+        let mut all: Vec<_> = dates.all().collect();
+        all.sort_by(|a, b| (&a.applies_from, &a.id).cmp(&(&b.applies_from, &b.id)));
+        if ctx.json {
+            out.json(&all)?;
+        } else {
+            for d in all {
                 out.line(&format!("{:<20} {}  {}", d.id, d.applies_from, d.source))?;
             }
         }
         return Ok(Exit::Ok);
     }
+    let (rules, dates) = rules_and_dates(ctx)?;
     let day = as_of(o.as_of.as_deref())?;
     let reg = Registry::open(&ctx.home)?;
     let result = assessment::classify_registry(&reg, &rules, &dates, day, o.system.as_deref())?;
