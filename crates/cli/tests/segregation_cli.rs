@@ -315,6 +315,26 @@ fn files_and_real_data_in_a_synthetic_dataset() {
             "values are redacted: {m}"
         );
     }
+    // The same scan as SARIF for GitHub: the vendor file is an absolute path outside
+    // the scanned folder (a file: URI), the export relative to it.
+    let sarif = env.dir.path().join("seg.sarif");
+    let r = env.run(&[
+        "scan",
+        "segregation",
+        path_str(&exports),
+        "--format",
+        "sarif",
+        "--output",
+        path_str(&sarif),
+        "--fail-on",
+        "critical",
+        "--repo-root",
+        path_str(env.dir.path()),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    if let Some(problems) = common::sarif_multitool(&sarif) {
+        assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
+    }
     assert!(real.iter().any(|(m, _)| m.contains("column card_number")));
     assert!(real.iter().any(|(m, _)| m.contains("column email")));
     assert!(real.iter().any(|(m, _)| m.contains("column phone")));

@@ -254,3 +254,36 @@ pub fn serve(env: &Env) -> (Serve, String) {
         .trim_end_matches('/');
     (Serve(child), url.to_owned())
 }
+
+/// What Microsoft's sarif-multitool (tools/node) says of a SARIF file with the Sarif
+/// and GitHub rule kinds: one line per problem. None when the tool is missing (a
+/// failure under .ci/run).
+pub fn sarif_multitool(file: &Path) -> Option<Vec<String>> {
+    let tool =
+        repo().join("tools/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    if !self::tool(
+        "sarif-multitool (npm ci --prefix tools/node)",
+        Command::new(&tool).arg("--version"),
+    ) {
+        return None;
+    }
+    let report = file.with_extension("validation.sarif");
+    let o = Command::new(&tool)
+        .arg("validate")
+        .arg(file)
+        .args(["--rule-kind", "Sarif;Gh", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    Some(
+        v["runs"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| format!("{} {} {}", r["ruleId"], r["level"], r["message"]))
+            .collect(),
+    )
+}
