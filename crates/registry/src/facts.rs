@@ -29,7 +29,7 @@ impl Fact {
     pub fn display(&self) -> String {
         match self {
             Fact::Bool(b) => if *b { "yes" } else { "no" }.into(),
-            Fact::Str(s) => s.clone().unwrap_or_else(|| "(none)".into()),
+            Fact::Str(s) => s.clone().unwrap_or_else(|| "not declared".into()),
             Fact::Set(s) => s.iter().cloned().collect::<Vec<_>>().join(", "),
         }
     }
