@@ -91,6 +91,7 @@ pub fn assessment_plan(inp: &Input, inventory_sha256: &str) -> Value {
                 "last-modified": now,
                 "version": inp.version,
                 "oscal-version": "1.1.2",
+                "links": [{ "href": format!("#{ssp}"), "rel": "reference" }],
             },
             "import-ssp": { "href": format!("#{ssp}") },
             "reviewed-controls": {
@@ -227,6 +228,14 @@ pub fn assessment_results(inp: &Input, files: &[(String, String)]) -> Value {
     if !findings.is_empty() {
         result["findings"] = Value::Array(findings);
     }
+    let back_matter = res.back_matter(files);
+    // Every resource is also a metadata link, so link checkers (trestle) see each used.
+    let links: Vec<Value> = back_matter["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| json!({ "href": format!("#{}", r["uuid"].as_str().unwrap_or("")), "rel": "reference" }))
+        .collect();
     json!({
         "assessment-results": {
             "uuid": uuid(&format!("{seed}|assessment-results")),
@@ -236,10 +245,11 @@ pub fn assessment_results(inp: &Input, files: &[(String, String)]) -> Value {
                 "version": inp.version,
                 "oscal-version": "1.1.2",
                 "remarks": format!("Produced by synthgov {} for log {}", inp.version, inp.origin),
+                "links": links,
             },
             "import-ap": { "href": "assessment-plan.json" },
             "results": [result],
-            "back-matter": res.back_matter(files),
+            "back-matter": back_matter,
         }
     })
 }

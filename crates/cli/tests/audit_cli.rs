@@ -729,3 +729,51 @@ fn audit_simulate_scores_and_packs() {
     let key = std::fs::read_to_string(out.join("ledger/key")).unwrap();
     assert_eq!(verify(&env, &out, key.trim()).code, 0);
 }
+
+/// The pack's OSCAL documents through NIST's reference tooling: compliance-trestle
+/// imports them into a trestle workspace (parsing them with its OSCAL models) and
+/// validates them.
+#[test]
+fn compliance_trestle_accepts_the_packs_oscal() {
+    let Some((env, pack)) = packed() else { return };
+    let mut probe = Command::new("trestle");
+    probe.arg("version");
+    if !common::tool("trestle (pip install compliance-trestle)", &mut probe) {
+        return;
+    }
+    let ws = env.dir.path().join("trestle");
+    std::fs::create_dir_all(&ws).unwrap();
+    let run = |args: &[&str]| {
+        let o = Command::new("trestle")
+            .args(args)
+            .current_dir(&ws)
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.status.success(), "trestle {args:?}: {said}");
+        said
+    };
+    run(&["init"]);
+    for (file, name, kind) in [
+        ("oscal/assessment-plan.json", "plan", "assessment-plan"),
+        (
+            "oscal/assessment-results.json",
+            "results",
+            "assessment-results",
+        ),
+    ] {
+        run(&[
+            "import",
+            "-f",
+            pack.join(file).to_str().unwrap(),
+            "-o",
+            name,
+        ]);
+        let said = run(&["validate", "-t", kind, "-n", name]);
+        assert!(said.contains("VALID"), "{said}");
+    }
+}
