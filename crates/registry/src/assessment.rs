@@ -25,21 +25,33 @@ use crate::model::{
 use crate::policy::Action;
 use crate::registry::{Actor, Change, Registry};
 
+/// Calls `$m!` with the intake questions, in the order `assess` asks them: each is
+/// a field of [`Answers`] and of the inventory's system of the same name.
+macro_rules! each_question {
+    ($m:ident) => {
+        $m!(
+            role,
+            practices,
+            annex_iii,
+            art6_3,
+            profiles_people,
+            medical_device,
+            processes,
+            people_affected,
+            public_interest_text,
+            editorial_review,
+            realistic_depictions,
+            placed_on_market
+        )
+    };
+}
+
+macro_rules! names {
+    ($($f:ident),*) => { &[$(stringify!($f)),*] };
+}
+
 /// The intake questions, in the order `assess` asks them.
-pub const QUESTION_IDS: &[&str] = &[
-    "role",
-    "practices",
-    "annex_iii",
-    "art6_3",
-    "profiles_people",
-    "medical_device",
-    "processes",
-    "people_affected",
-    "public_interest_text",
-    "editorial_review",
-    "realistic_depictions",
-    "placed_on_market",
-];
+pub const QUESTION_IDS: &[&str] = each_question!(names);
 
 /// The answers to the intake questions; each fills the inventory field of the same
 /// name where the inventory is silent (a declared field wins, so the reviewed file
@@ -87,6 +99,12 @@ impl Answers {
         Ok(a)
     }
 
+    /// The checks an answers file gets, for answers that come another way (the API).
+    pub fn check(&self) -> Result<(), RegistryError> {
+        self.validate()
+            .map_err(|(field, _, msg)| RegistryError::BadRequest(format!("{field}: {msg}")))
+    }
+
     fn validate(&self) -> Result<(), (&'static str, String, String)> {
         if let Some(p) = &self.annex_iii
             && !ANNEX_III_POINTS.contains(&p.as_str())
@@ -118,39 +136,16 @@ impl Answers {
         macro_rules! fill {
             ($($f:ident),*) => { $( if s.$f.is_none() { s.$f = self.$f.clone(); } )* };
         }
-        fill!(
-            role,
-            practices,
-            annex_iii,
-            art6_3,
-            profiles_people,
-            medical_device,
-            processes,
-            people_affected,
-            public_interest_text,
-            editorial_review,
-            realistic_depictions,
-            placed_on_market
-        );
+        each_question!(fill);
         s
     }
 
     /// The answers as the inventory already gives them (the defaults `assess` offers).
     pub fn from_system(s: &System) -> Answers {
-        Answers {
-            role: s.role,
-            practices: s.practices.clone(),
-            annex_iii: s.annex_iii.clone(),
-            art6_3: s.art6_3,
-            profiles_people: s.profiles_people,
-            medical_device: s.medical_device.clone(),
-            processes: s.processes.clone(),
-            people_affected: s.people_affected,
-            public_interest_text: s.public_interest_text,
-            editorial_review: s.editorial_review.clone(),
-            realistic_depictions: s.realistic_depictions,
-            placed_on_market: s.placed_on_market.clone(),
+        macro_rules! take {
+            ($($f:ident),*) => { Answers { $($f: s.$f.clone()),* } };
         }
+        each_question!(take)
     }
 
     /// Sets one answer from text typed at a prompt.
@@ -184,7 +179,13 @@ impl Answers {
             "art6_3" if t.eq_ignore_ascii_case("none") => self.art6_3 = None,
             "art6_3" => self.art6_3 = Some(one(t)?),
             "profiles_people" => self.profiles_people = Some(yes_no(t)?),
-            "medical_device" if t.eq_ignore_ascii_case("none") => self.medical_device = None,
+            "medical_device" if matches!(t.to_ascii_lowercase().as_str(), "none" | "no") => {
+                self.medical_device = Some(MedicalDevice {
+                    device: Some(false),
+                    rule11_class: None,
+                    notified_body: None,
+                })
+            }
             "medical_device" => {
                 // "IIa" or "IIa,notified" / "I,no-notified-body"
                 let mut parts = t.split(',').map(str::trim);
@@ -194,6 +195,7 @@ impl Answers {
                     Some(p) => Some(yes_no(p)?),
                 };
                 self.medical_device = Some(MedicalDevice {
+                    device: Some(true),
                     rule11_class: Some(class),
                     notified_body: notified,
                 });

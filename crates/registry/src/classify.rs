@@ -844,24 +844,12 @@ fn fill(text: &str, facts: &Facts) -> String {
     out
 }
 
-impl Context<'_> {
-    fn version(&self) -> String {
-        let mut h = Sha256::new();
-        h.update(&self.rules.sha256);
-        h.update(&self.dates.sha256);
-        hex::encode(h.finalize())
-    }
-}
-
 /// The rules version (`rules_version`): SHA-256 over the rules and the dates in force.
 pub fn rules_version(rules: &RuleSet, dates: &Dates) -> String {
-    Context {
-        rules,
-        dates,
-        as_of: Date::MIN,
-        assessments: &BTreeMap::new(),
-    }
-    .version()
+    let mut h = Sha256::new();
+    h.update(&rules.sha256);
+    h.update(&dates.sha256);
+    hex::encode(h.finalize())
 }
 
 /// Classifies every system (or the one named).
@@ -878,7 +866,7 @@ pub fn classify_all(
         )));
     }
     let ix = Index::new(inv, &ctx.rules.use_cases);
-    let version = ctx.version();
+    let version = rules_version(ctx.rules, ctx.dates);
     Ok(inv
         .systems
         .iter()

@@ -55,14 +55,14 @@ impl Dates {
     pub fn load(user: Option<(&str, &str)>) -> Result<Dates, RegistryError> {
         let mut hasher = Sha256::new();
         hasher.update(SHIPPED_DATES);
+        if let Some((_, text)) = user {
+            hasher.update(b"\0");
+            hasher.update(text);
+        }
         let mut entries = BTreeMap::new();
         for (file, text) in
             std::iter::once(("rules/dates.yaml (shipped)", SHIPPED_DATES)).chain(user)
         {
-            if file != "rules/dates.yaml (shipped)" {
-                hasher.update(b"\0");
-                hasher.update(text);
-            }
             let parsed: DatesFile = crate::parse::yaml(file, text)?;
             if parsed.version != 1 {
                 return Err(RegistryError::bad_file(

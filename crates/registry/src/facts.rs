@@ -520,7 +520,11 @@ impl<'a> Index<'a> {
             "art6_3_applies",
             system.art6_3.is_some() && system.profiles_people == Some(false),
         );
-        let is_device = system.medical_device.is_some() || system.use_case == "medical_device";
+        let is_device = system.use_case == "medical_device"
+            || system
+                .medical_device
+                .as_ref()
+                .is_some_and(|m| m.device != Some(false));
         f.b("medical_device", is_device);
         let class = system.medical_device.as_ref().and_then(|m| m.rule11_class);
         f.s("rule11_class", class.map(Rule11Class::as_str));

@@ -467,11 +467,14 @@ pub fn scope(reg: &Registry, law: Law, systems: &[String]) -> Result<Scope, Regi
     }
     let (rules, dates) = law;
     let answers = crate::assessment::inputs(reg, &inv, rules, dates)?;
-    let classes = crate::assessment::classify_registry(
-        reg,
-        rules,
-        dates,
-        OffsetDateTime::now_utc().date(),
+    let classes = crate::classify::classify_all(
+        &inv,
+        &crate::classify::Context {
+            rules,
+            dates,
+            as_of: OffsetDateTime::now_utc().date(),
+            assessments: &answers,
+        },
         None,
     )?;
     for id in systems {
@@ -488,7 +491,11 @@ pub fn scope(reg: &Registry, law: Law, systems: &[String]) -> Result<Scope, Regi
             id: id.clone(),
             tier: c.eu_ai_act.tier.as_str().to_owned(),
             role: c.role.as_str().to_owned(),
-            medical_device: eff.medical_device.is_some() || eff.use_case == "medical_device",
+            medical_device: eff.use_case == "medical_device"
+                || eff
+                    .medical_device
+                    .as_ref()
+                    .is_some_and(|m| m.device != Some(false)),
         });
     }
     Ok(out)

@@ -414,6 +414,9 @@ impl Practice {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MedicalDevice {
+    /// `false`: assessed, and not medical-device software under the MDR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule11_class: Option<Rule11Class>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

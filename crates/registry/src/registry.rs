@@ -526,18 +526,11 @@ impl Registry {
 
     /// All stored objects of a kind, by id.
     pub fn objects(&self, kind: &str) -> Result<Vec<(String, Value)>, RegistryError> {
-        let rows = self.db().query(
-            "SELECT id, body FROM inventory_objects WHERE kind = ?1 ORDER BY id",
-            &[kind.into()],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.text(0)?,
-                    serde_json::from_str(&r.text(1)?).unwrap_or(Value::Null),
-                ))
-            })
-            .collect()
+        Ok(self
+            .objects_indexed(kind)?
+            .into_iter()
+            .map(|(id, body, _)| (id, body))
+            .collect())
     }
 
     /// Every object of `kind` with the ledger entry that last set it: (id, body, index).

@@ -310,6 +310,13 @@ fn mdr_software_is_high_only_with_a_notified_body() {
     let unknown = one(&system("use_case: symptom_checker, processes: [health]"));
     assert_eq!(unknown.assessment.missing, ["medical_device"]);
     assert!(rules_fired(&unknown).contains(&"AIA-SYMPTOM-NOT-ASSESSED"));
+    // Assessed as no device: minimal, nothing missing.
+    let no_device = one(&system(
+        "use_case: symptom_checker, medical_device: { device: false }, processes: [health]",
+    ));
+    assert_eq!(no_device.eu_ai_act.tier, Tier::Minimal);
+    assert!(no_device.assessment.missing.is_empty());
+    assert!(rules_fired(&no_device).contains(&"AIA-SYMPTOM-NOT-DEVICE"));
     // A v1 `medical_device` without a class stays high until answered.
     let v1 = one(&system("use_case: medical_device, processes: [health]"));
     assert_eq!(v1.eu_ai_act.tier, Tier::High);
@@ -811,4 +818,70 @@ fn v1_inventories_still_parse_and_classify() {
     assert!(triage.ftc_hbnr);
     // What v1 could not say is "not assessed", never "no".
     assert!(triage.assessment.missing.contains(&"practices".to_string()));
+}
+
+/// Every rule and check of the shipped file fires for one of these inventories (each
+/// asserted on its own in the tests above): a rule no inventory can reach is a rule
+/// nobody tested.
+#[test]
+fn every_shipped_rule_and_check_is_reached() {
+    let s = |f: &str| system(f);
+    let mut inventories: Vec<String> = vec![
+        s("use_case: analytics"),
+        s("use_case: recommendation"),
+        s("use_case: fraud_detection"),
+        s("use_case: credit_scoring, art6_3: preparatory_task, profiles_people: false"),
+        s("use_case: credit_scoring, art6_3: preparatory_task, profiles_people: true"),
+        s("use_case: credit_scoring, art6_3: detects_patterns"),
+        s("use_case: education_admission, public_body: true"),
+        s("use_case: medical_device, medical_device: { rule11_class: IIa }"),
+        s("use_case: medical_device"),
+        s("use_case: medical_device, medical_device: { rule11_class: I, notified_body: false }"),
+        s("use_case: symptom_checker"),
+        s("use_case: symptom_checker, medical_device: { rule11_class: I, notified_body: false }, processes: []"),
+        s("use_case: symptom_checker, medical_device: { device: false }, processes: []"),
+        "store: { name: t, platform: magento, jurisdiction: FR }\nsystems:\n  - { id: sys, use_case: fraud_detection, decides_automatically: true, practices: [] }\n".into(),
+        s("use_case: customer_chatbot"),
+        s("use_case: customer_chatbot, role: deployer"),
+        s("use_case: content_generation_image, realistic_depictions: false, placed_on_market: 2026-09-01"),
+        s("use_case: content_generation_image, realistic_depictions: false, placed_on_market: 2025-01-01"),
+        s("use_case: content_generation_video, role: deployer, realistic_depictions: true"),
+        s("use_case: content_generation_text, role: deployer, public_interest_text: true"),
+        s("use_case: content_generation_text, role: deployer, public_interest_text: true, editorial_review: ed"),
+        s("use_case: emotion_recognition_customers, processes: [biometric]"),
+        "systems:\n  - { id: sys, use_case: analytics }\n".into(),
+        "store: { name: t, platform: magento, jurisdiction: FR }\nsystems:\n  - { id: sys, use_case: symptom_checker, decides_automatically: true, medical_device: { rule11_class: IIa }, processes: [health], people_affected: 50000, practices: [] }\n".into(),
+        "store: { name: t, platform: magento, jurisdiction: FR }\nsources:\n  - { id: c, jurisdiction: FR, categories: [personal, behavioural], lawful_basis: none }\ngenerators:\n  - { id: g, version: '1', method: copula, location: US, trained_on: [c] }\n  - { id: bb, version: '1', method: llm, location: FR, trained_on: [] }\ndatasets:\n  - { id: d, generator: g, purpose: p, environment: synthetic }\nsystems:\n  - { id: sys, use_case: dynamic_pricing, trained_on: [d], decides_automatically: true, practices: [] }\nvendors:\n  - { id: v, processes: [personal, health], location: US }\n".into(),
+        "store: { name: t, platform: magento, jurisdiction: FR, hipaa_entity: covered_entity }\nsources:\n  - { id: h, jurisdiction: FR, categories: [health], lawful_basis: consent }\nvendors:\n  - { id: v, processes: [health], location: FR }\n".into(),
+    ];
+    for entity in ["covered_entity", "business_associate", "none"] {
+        inventories.push(format!(
+            "store: {{ name: t, platform: magento, jurisdiction: US, hipaa_entity: {entity} }}\nsystems:\n  - {{ id: sys, use_case: analytics, processes: [health], practices: [] }}\n"
+        ));
+    }
+    inventories.push(
+        "store: { name: t, platform: magento, jurisdiction: US, markets: [US], hipaa_entity: covered_entity }\nsources:\n  - { id: eu, jurisdiction: FR, categories: [health], lawful_basis: consent }\ngenerators:\n  - { id: g, version: '1', method: copula, location: FR, trained_on: [eu] }\ndatasets:\n  - { id: d, generator: g, purpose: p, environment: synthetic }\nsystems:\n  - { id: sys, use_case: analytics, trained_on: [d], practices: [] }\n".into(),
+    );
+    for p in synthgov_registry::model::Practice::ALL {
+        inventories.push(
+            s(&format!("use_case: analytics, practices: [{}]", p.as_str()))
+                .replace("practices: [], ", ""),
+        );
+    }
+    let rules = RuleSet::load(None).unwrap();
+    let mut fired = std::collections::BTreeSet::new();
+    for yaml in &inventories {
+        for c in classify_on(yaml, TODAY) {
+            fired.extend(c.reasons.into_iter().map(|r| r.rule));
+        }
+        fired.extend(check_findings(yaml).into_iter().map(|f| f.check));
+    }
+    let missing: Vec<&str> = rules
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(rules.checks.iter().map(|c| c.id.as_str()))
+        .filter(|id| !fired.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "never reached: {missing:?}");
 }

@@ -86,9 +86,8 @@ pub async fn assess(
     s.allow(&who, Action::Assess, Records::store()).await?;
     let answers: Answers = serde_json::from_value(body.answers)
         .map_err(|e| ApiError::bad_request(format!("answers: {e}")))?;
-    let text = serde_json::to_string(&answers).expect("serializes");
     // The same checks as an answers file (Annex III points, dates).
-    let answers = Answers::parse("answers", &text)?;
+    answers.check()?;
     let as_of = day(body.as_of.as_deref())?;
     let actor = who.actor();
     let st = s.clone();

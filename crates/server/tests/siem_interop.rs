@@ -37,6 +37,16 @@ fn checker() -> Option<PathBuf> {
     }
 }
 
+fn refused(script: &Path, args: &[&str]) -> bool {
+    !Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
 fn run_checker(script: &Path, args: &[&str]) {
     let out = Command::new("python3")
         .arg(script)
@@ -107,6 +117,31 @@ fn every_catalogue_type_and_hostile_events_pass_the_reference_parsers() {
     std::fs::write(p("ocsf.jsonl"), ocsf).unwrap();
     std::fs::write(p("syslog.json"), serde_json::to_vec(&syslog).unwrap()).unwrap();
     std::fs::write(p("cef.json"), serde_json::to_vec(&cef).unwrap()).unwrap();
+    // The checkers can fail: a scan event without type_id, a cs1 over the limit.
+    let mut bad = format::ocsf(
+        0,
+        "00",
+        &event("scan.completed", json!({"scanner": "s"}), "a"),
+    );
+    bad["scan"].as_object_mut().unwrap().remove("type_id");
+    std::fs::write(p("bad.jsonl"), format!("{bad}\n")).unwrap();
+    std::fs::write(
+        p("bad-cef.json"),
+        serde_json::to_vec(&[format!(
+            "<109>1 - h s 1 x - CEF:0|s|s|1|a|a|3|cs1Label=data cs1={}",
+            "x".repeat(5000)
+        )])
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(refused(
+        &script,
+        &["--ocsf", p("bad.jsonl").to_str().unwrap()]
+    ));
+    assert!(refused(
+        &script,
+        &["--cef", p("bad-cef.json").to_str().unwrap()]
+    ));
     run_checker(
         &script,
         &[
