@@ -436,6 +436,10 @@ fn pack_documents_validate_against_their_schemas() {
         };
         assert_eq!(errors(v, e), Vec::<String>::new());
     }
+    // OpenLineage's own client reads every event back as written.
+    if let Some(problems) = common::openlineage_client(&pack.join("lineage.openlineage.json")) {
+        assert_eq!(problems, Vec::<String>::new());
+    }
     // The report and the rest of the pack's promises.
     let html = std::fs::read_to_string(pack.join("index.html")).unwrap();
     for needle in [

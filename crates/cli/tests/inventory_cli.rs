@@ -351,6 +351,17 @@ fn lineage_formats_and_openlineage_schema() {
         .json();
     assert_eq!(runs[1]["eventTime"], created[1]["entry"]["time"]);
     runs.iter().for_each(|e| check(e));
+    // OpenLineage's own client reads them back as written, and refuses a bad run id.
+    let file = env.write("lineage.json", events.to_string().as_bytes());
+    if let Some(problems) = common::openlineage_client(&file) {
+        assert_eq!(problems, Vec::<String>::new());
+        let mut bad = events.clone();
+        bad[0]["run"]["runId"] = Value::from("not-a-uuid");
+        bad[0]["outputs"][0]["facets"]["version"]["_schemaURL"] = Value::from("https://x/");
+        let file = env.write("lineage-bad.json", bad.to_string().as_bytes());
+        let problems = common::openlineage_client(&file).unwrap();
+        assert!(problems.len() >= 1, "{problems:?}");
+    }
     // The same run has the same id when asked again (and in the audit pack).
     let again = env
         .run(&["lineage", "synthetic-orders", "--format", "openlineage"])

@@ -60,6 +60,19 @@ struct Rsyslog {
 
 impl Rsyslog {
     fn start(dir: &Path, port: u16, out: &Path) -> Rsyslog {
+        Rsyslog::start_with(dir, port, out, "")
+    }
+
+    /// Also listening on UDP `port` (imudp, RFC 5426), same ruleset; TCP on the same
+    /// number is how the test knows rsyslog is up.
+    fn start_udp(dir: &Path, port: u16, out: &Path) -> Rsyslog {
+        let udp = format!(
+            "module(load=\"imudp\")\ninput(type=\"imudp\" port=\"{port}\" address=\"127.0.0.1\" ruleset=\"fwd\")\n"
+        );
+        Rsyslog::start_with(dir, port, out, &udp)
+    }
+
+    fn start_with(dir: &Path, port: u16, out: &Path, extra: &str) -> Rsyslog {
         let conf = dir.join("rsyslog.conf");
         let work = dir.join("rsyslog-work");
         std::fs::create_dir_all(&work).unwrap();
@@ -71,7 +84,7 @@ module(load="imtcp")
 template(name="raw" type="string" string="%rawmsg%\n")
 ruleset(name="fwd") {{ action(type="omfile" file="{out}" template="raw") }}
 input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="fwd")
-"#,
+{extra}"#,
                 work = work.display(),
                 out = out.display()
             ),
@@ -142,12 +155,7 @@ fn wait_for(out: &Path, n: usize, secs: u64) -> Vec<u64> {
 
 #[test]
 fn rsyslog_down_then_up_receives_every_entry_in_order_once() {
-    if rsyslogd().is_none() {
-        assert!(
-            std::env::var_os("SYNTHGOV_REQUIRE_TOOLS").is_none(),
-            "rsyslogd is required (SYNTHGOV_REQUIRE_TOOLS is set): apt-get install rsyslog"
-        );
-        eprintln!("SKIPPED: rsyslogd not installed (apt-get install rsyslog)");
+    if !require_rsyslogd() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -208,6 +216,66 @@ fn rsyslog_down_then_up_receives_every_entry_in_order_once() {
     let line = text.lines().nth(7).unwrap();
     let body = &line[line.find('\u{feff}').unwrap() + 3..];
     assert_eq!(body.as_bytes(), &reg.ledger().entry(7).unwrap().leaf[..]);
+}
+
+fn require_rsyslogd() -> bool {
+    if rsyslogd().is_none() {
+        assert!(
+            std::env::var_os("SYNTHGOV_REQUIRE_TOOLS").is_none(),
+            "rsyslogd is required (SYNTHGOV_REQUIRE_TOOLS is set): apt-get install rsyslog"
+        );
+        eprintln!("SKIPPED: rsyslogd not installed (apt-get install rsyslog)");
+        return false;
+    }
+    true
+}
+
+/// Over UDP to a real rsyslog: a 70 KB entry in the middle of the log arrives as its
+/// summary (index and leaf hash, within 2,048 octets) and every later entry arrives,
+/// in order; no datagram rsyslog received is above the limit.
+#[test]
+fn rsyslog_over_udp_gets_every_entry_around_a_70_kb_one() {
+    if !require_rsyslogd() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = home_in(dir.path());
+    let out = dir.path().join("received.log");
+    let port = free_port();
+    let mut reg = Registry::open(&home).unwrap();
+    append(&mut reg, 20, "before");
+    let actor = Actor::new("siem-test");
+    let mut big = Map::new();
+    big.insert("blob".into(), json!("z".repeat(70_000)));
+    big.insert("name".into(), json!("dépôt & \"quoted\" ü"));
+    reg.append_external(&actor, "test.siem", big, None).unwrap();
+    let big_index = reg.ledger().size().unwrap() - 1;
+    append(&mut reg, 20, "after");
+    let size = reg.ledger().size().unwrap();
+
+    let collector = Rsyslog::start_udp(dir.path(), port, &out);
+    let mut cfg = sink("rsyslog-udp", SinkKind::SyslogUdp);
+    cfg.address = Some(format!("127.0.0.1:{port}"));
+    let mut fwd = Forwarder::open(&home, cfg).unwrap();
+    assert_eq!(fwd.catch_up(&reg).unwrap(), size);
+    let got = wait_for(&out, size as usize, 20);
+    collector.stop();
+    assert_eq!(got, (0..size).collect::<Vec<_>>(), "every entry, in order");
+    let text = std::fs::read_to_string(&out).unwrap();
+    for line in text.lines() {
+        assert!(line.len() <= 2048, "a {}-octet message", line.len());
+    }
+    let summary = text
+        .lines()
+        .find(|l| l.contains(&format!(" index=\"{big_index}\"")))
+        .unwrap();
+    let leaf = reg.ledger().entry(big_index).unwrap().leaf;
+    assert!(
+        summary.contains(&synthgov_ledger::hash::to_hex(
+            &synthgov_ledger::hash::leaf_hash(&leaf)
+        )) && summary.contains("too large"),
+        "{summary}"
+    );
 }
 
 #[test]

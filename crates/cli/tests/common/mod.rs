@@ -287,3 +287,34 @@ pub fn sarif_multitool(file: &Path) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// What OpenLineage's own Python client (PyPI openlineage-python, via
+/// tests/interop/openlineage_check.py) says of a file of OpenLineage events: one line
+/// per problem, empty when it reads every event back as written. None when the client
+/// is missing (a failure under .ci/run).
+pub fn openlineage_client(file: &Path) -> Option<Vec<String>> {
+    if !tool(
+        "openlineage-python (pip install openlineage-python; .ci/run does)",
+        Command::new("python3").args(["-c", "import openlineage.client.generated.base"]),
+    ) {
+        return None;
+    }
+    let o = Command::new("python3")
+        .arg(repo().join("tests/interop/openlineage_check.py"))
+        .arg(file)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    if o.status.success() {
+        assert!(out.contains("Event="), "{out}");
+        Some(Vec::new())
+    } else {
+        let mut lines: Vec<String> = out.lines().map(str::to_owned).collect();
+        lines.extend(
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .map(str::to_owned),
+        );
+        Some(lines)
+    }
+}
