@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Env, fixture, shared, store};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[test]
 fn fixture_storefront_findings_are_exact() {
@@ -359,6 +359,179 @@ fn sarif_for_github_passes_sarif_multitool() {
         b["locations"][0]["physicalLocation"]["region"]["startLine"]
     );
     assert_eq!(a["partialFingerprints"], b["partialFingerprints"]);
+    if let Some(problems) = common::sarif_multitool(&out) {
+        assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
+    }
+}
+
+/// A real Shopify export (../shared apparel.csv) with two products marked AI-generated
+/// through the synthgov metafield column, one renamed with a hostile handle, in a
+/// folder with spaces, `&` and `ü`: every result is placed in the export at the
+/// product's row (the product as a logical location beside it), the fingerprints hold
+/// when rows move, and sarif-multitool (Sarif and GitHub rules) finds nothing; the
+/// same for the Admin API JSON form.
+#[test]
+fn shopify_export_sarif_points_at_rows_and_passes_sarif_multitool() {
+    let Some(apparel) = shared("testdata/shopify/apparel.csv") else {
+        return;
+    };
+    let env = Env::new();
+    let repo = env.dir.path().join("repo");
+    let dir = repo.join("exports/space name & ü");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rows: Vec<Vec<String>> = csv::Reader::from_path(&apparel)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let mut header: Vec<String> = csv::Reader::from_path(&apparel)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    header.push("AI generated (product.metafields.synthgov.ai_generated)".into());
+    let handles: Vec<String> = {
+        let mut seen = Vec::new();
+        for r in &rows {
+            if !seen.contains(&r[0]) {
+                seen.push(r[0].clone());
+            }
+        }
+        seen
+    };
+    let (first, second) = (handles[1].clone(), handles[4].clone());
+    let hostile = "ai-tee & ü \"quoted\"";
+    for r in rows.iter_mut() {
+        let marked = r[0] == first || r[0] == second;
+        if r[0] == second {
+            r[0] = hostile.into();
+        }
+        r.push(if marked { "true".into() } else { String::new() });
+    }
+    let write = |name: &str, rows: &[Vec<String>]| {
+        let path = dir.join(name);
+        let mut w = csv::Writer::from_path(&path).unwrap();
+        w.write_record(&header).unwrap();
+        for r in rows {
+            w.write_record(r).unwrap();
+        }
+        w.flush().unwrap();
+        path
+    };
+    let export = write("products & ü.csv", &rows);
+    let scan = |file: &std::path::Path, flag: &str, out: &std::path::Path| -> Value {
+        let r = env.run(&[
+            "scan",
+            "shopify",
+            flag,
+            file.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+            "--repo-root",
+            repo.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("no file"), "{}", r.stderr);
+        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+    };
+    let out = env.dir.path().join("shopify.sarif");
+    let sarif = scan(&export, "--csv", &out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap().clone();
+    assert!(results.len() >= 2, "{results:?}");
+    // The CSV line of each handle's first row (records can span lines: the csv
+    // crate's own positions).
+    let line_of = |handle: &str| -> u64 {
+        let mut rdr = csv::Reader::from_path(&export).unwrap();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            if &rec[0] == handle {
+                return rec.position().unwrap().line();
+            }
+        }
+        panic!("{handle} not in the export")
+    };
+    for r in &results {
+        let loc = &r["locations"][0];
+        let phys = &loc["physicalLocation"];
+        assert_eq!(
+            phys["artifactLocation"]["uri"],
+            "exports/space%20name%20%26%20%C3%BC/products%20%26%20%C3%BC.csv",
+            "{r}"
+        );
+        assert_eq!(phys["artifactLocation"]["uriBaseId"], "SRCROOT");
+        let object = loc["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        let handle = if object.contains(hostile) {
+            hostile
+        } else {
+            first.as_str()
+        };
+        assert!(
+            object.starts_with(&format!("shopify://{handle}/")),
+            "{object}"
+        );
+        assert_eq!(phys["region"]["startLine"], line_of(handle), "{r}");
+    }
+    if let Some(problems) = common::sarif_multitool(&out) {
+        assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
+    }
+    // Rows moved (the marked products last): the lines change, the fingerprints stay.
+    let mut moved = rows.clone();
+    moved.sort_by_key(|r| r.last().is_some_and(|m| m == "true"));
+    write("products & ü.csv", &moved);
+    let again = scan(&export, "--csv", &env.dir.path().join("moved.sarif"));
+    let prints = |s: &Value| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["synthgovFinding/v1"].to_string(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"].to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (prints(&sarif), prints(&again));
+    assert_eq!(
+        a.iter().map(|p| &p.0).collect::<Vec<_>>(),
+        b.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
+    assert_ne!(a, b, "the lines moved");
+
+    // The Admin API JSON form: the line of each product's handle.
+    let json_export = dir.join("products & ü.json");
+    let body = json!({"products": [
+        {"id": 1, "handle": "plain", "body_html": "<p>Real.</p>", "images": [], "metafields": []},
+        {"id": 2, "handle": hostile, "body_html": "<p>Generated.</p>",
+         "images": [{"src": "https://cdn.shopify.com/s/files/1/tee.jpg"}],
+         "metafields": [{"namespace": "synthgov", "key": "ai_generated", "value": "true"}]},
+    ]});
+    std::fs::write(&json_export, serde_json::to_string_pretty(&body).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&json_export).unwrap();
+    let want = text
+        .lines()
+        .position(|l| l.contains("\"handle\": \"ai-tee"))
+        .unwrap() as u64
+        + 1;
+    let out = env.dir.path().join("shopify-json.sarif");
+    let sarif = scan(&json_export, "--json-file", &out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{results:?}");
+    for r in results {
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            want
+        );
+    }
     if let Some(problems) = common::sarif_multitool(&out) {
         assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
     }

@@ -415,3 +415,81 @@ fn magento_rest_and_database_write_back() {
     assert_eq!(labels.len(), plan.len());
     assert!(labels.iter().all(|l| l == "Created with AI"));
 }
+
+/// `scan magento --format sarif` on the real MariaDB with Magento's tables and the Luma
+/// catalog, plus an env.php in a folder with spaces and `ü`: sarif-multitool (Sarif
+/// and GitHub rules) finds nothing; the env.php settings are placed at their lines;
+/// database rows are logical locations, and the CLI warns that GitHub code scanning
+/// would refuse such a file.
+#[test]
+fn magento_scan_sarif_passes_sarif_multitool() {
+    let Some(server_url) = magento_db::server_url() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(async {
+        let (url, pool) = magento_db::fresh_magento_db(&server_url, "sarif").await;
+        magento_db::load_luma(&pool, "ai_generated").await;
+        pool.close().await;
+        url
+    });
+    let env = Env::new();
+    let etc = env.dir.path().join("repo/app dir ü/etc");
+    std::fs::create_dir_all(&etc).unwrap();
+    let env_php = etc.join("env.php");
+    std::fs::write(
+        &env_php,
+        "<?php\nreturn [\n  'synthgov' => [\n    'endpoint' => 'http://governance.internal/api',\n    'http' => ['verify_peer' => false],\n  ],\n];\n",
+    )
+    .unwrap();
+    let out = env.dir.path().join("magento.sarif");
+    let r = env.run(&[
+        "scan",
+        "magento",
+        "--db",
+        &db,
+        "--env",
+        path_str(&env_php),
+        "--format",
+        "sarif",
+        "--output",
+        path_str(&out),
+        "--repo-root",
+        path_str(&env.dir.path().join("repo")),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("GitHub code scanning rejects such a file"),
+        "{}",
+        r.stderr
+    );
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "SG-DISC-003"));
+    let tls: Vec<(&str, &Value)> = results
+        .iter()
+        .filter(|r| r["ruleId"].as_str().unwrap().starts_with("SG-TLS"))
+        .map(|r| {
+            let phys = &r["locations"][0]["physicalLocation"];
+            assert_eq!(
+                phys["artifactLocation"]["uri"], "app%20dir%20%C3%BC/etc/env.php",
+                "{r}"
+            );
+            (r["ruleId"].as_str().unwrap(), &phys["region"]["startLine"])
+        })
+        .collect();
+    assert_eq!(
+        tls,
+        vec![("SG-TLS-001", &json!(4)), ("SG-TLS-002", &json!(5))]
+    );
+    for r in results {
+        assert!(r["partialFingerprints"]["synthgovFinding/v1"].is_string());
+    }
+    if let Some(problems) = common::sarif_multitool(&out) {
+        assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
+    }
+}

@@ -35,6 +35,10 @@ pub struct CatalogAsset {
     /// `synthgov.disclosure`); read by the scanner, not part of the import contract.
     #[serde(skip)]
     pub disclosure: Option<String>,
+    /// The line of the export file that declares it (Shopify CSV or JSON), so a
+    /// finding can point into the file; `None` for database rows.
+    #[serde(skip)]
+    pub line: Option<u64>,
 }
 
 /// A catalog read from a platform.

@@ -155,6 +155,7 @@ async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog
                 kind: "text",
                 attribute: code.to_owned(),
                 store_id: store,
+                line: None,
             });
         }
     }
@@ -194,6 +195,7 @@ async fn read_catalog(pool: &MySqlPool, opts: &MagentoOptions) -> Result<Catalog
             sha256,
             uri: value,
             disclosure: None,
+            line: None,
         });
     }
     Ok(Catalog {

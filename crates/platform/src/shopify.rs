@@ -46,7 +46,13 @@ impl Marks {
     }
 }
 
-fn text_asset(handle: &str, attribute: &str, html: &str, marks: &Marks) -> CatalogAsset {
+fn text_asset(
+    handle: &str,
+    attribute: &str,
+    html: &str,
+    marks: &Marks,
+    line: Option<u64>,
+) -> CatalogAsset {
     CatalogAsset {
         product: handle.to_owned(),
         kind: "text",
@@ -56,10 +62,11 @@ fn text_asset(handle: &str, attribute: &str, html: &str, marks: &Marks) -> Catal
         sha256: Some(html_sha256(html)),
         uri: format!("shopify://{handle}/{attribute}"),
         disclosure: marks.disclosure.clone(),
+        line,
     }
 }
 
-fn image_asset(handle: &str, src: &str, marks: &Marks) -> CatalogAsset {
+fn image_asset(handle: &str, src: &str, marks: &Marks, line: Option<u64>) -> CatalogAsset {
     CatalogAsset {
         product: handle.to_owned(),
         kind: "image",
@@ -69,6 +76,7 @@ fn image_asset(handle: &str, src: &str, marks: &Marks) -> CatalogAsset {
         sha256: None,
         uri: src.to_owned(),
         disclosure: marks.disclosure.clone(),
+        line,
     }
 }
 
@@ -112,7 +120,9 @@ pub fn read_csv(path: &Path) -> Result<Catalog, PlatformError> {
     let mut order: Vec<String> = Vec::new();
     let mut bodies: BTreeMap<String, String> = BTreeMap::new();
     let mut marks: BTreeMap<String, Marks> = BTreeMap::new();
-    let mut images: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut images: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+    // The row where a handle first appears: where its findings point.
+    let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = rec
             .as_ref()
@@ -126,6 +136,7 @@ pub fn read_csv(path: &Path) -> Result<Catalog, PlatformError> {
         }
         if !marks.contains_key(&handle) {
             order.push(handle.clone());
+            first_line.insert(handle.clone(), line);
             marks.insert(handle.clone(), Marks::default());
         }
         if let Some(body) = body_col
@@ -144,8 +155,8 @@ pub fn read_csv(path: &Path) -> Result<Catalog, PlatformError> {
         for c in [image_col, variant_image_col].into_iter().flatten() {
             if let Some(src) = rec.get(c).map(str::trim).filter(|s| !s.is_empty()) {
                 let list = images.entry(handle.clone()).or_default();
-                if !list.iter().any(|s| s == src) {
-                    list.push(src.to_owned());
+                if !list.iter().any(|(s, _)| s == src) {
+                    list.push((src.to_owned(), line));
                 }
             }
         }
@@ -153,11 +164,12 @@ pub fn read_csv(path: &Path) -> Result<Catalog, PlatformError> {
     let mut assets = Vec::new();
     for handle in &order {
         let m = &marks[handle];
+        let line = first_line.get(handle).copied();
         if let Some(body) = bodies.get(handle) {
-            assets.push(text_asset(handle, "body_html", body, m));
+            assets.push(text_asset(handle, "body_html", body, m, line));
         }
-        for src in images.get(handle).into_iter().flatten() {
-            assets.push(image_asset(handle, src, m));
+        for (src, line) in images.get(handle).into_iter().flatten() {
+            assets.push(image_asset(handle, src, m, Some(*line)));
         }
     }
     Ok(Catalog {
@@ -165,6 +177,28 @@ pub fn read_csv(path: &Path) -> Result<Catalog, PlatformError> {
         assets,
         warnings: Vec::new(),
     })
+}
+
+/// The line of `"handle": "<handle>"` in an export, searching on from `from` (products
+/// come in file order). `None` when the file spells the handle with other escapes.
+fn line_of_handle(text: &str, handle: &str, from: &mut usize) -> Option<u64> {
+    let quoted = serde_json::to_string(handle).ok()?;
+    let rest = &text[*from..];
+    let mut at = 0;
+    while let Some(i) = rest[at..].find(&quoted) {
+        let pos = at + i;
+        let before = rest[..pos].trim_end();
+        if before.ends_with(':')
+            && before[..before.len() - 1]
+                .trim_end()
+                .ends_with("\"handle\"")
+        {
+            *from += pos + quoted.len();
+            return Some(text[..*from].matches('\n').count() as u64 + 1);
+        }
+        at = pos + quoted.len();
+    }
+    None
 }
 
 /// Reads Admin API product JSON: `{"products": [...]}` or `{"product": {...}}`, each
@@ -194,6 +228,7 @@ pub fn read_json(path: &Path) -> Result<Catalog, PlatformError> {
         }
     };
     let mut assets = Vec::new();
+    let mut from = 0;
     for (i, p) in products.iter().enumerate() {
         let handle = p["handle"].as_str().ok_or_else(|| PlatformError::BadFile {
             file: file.clone(),
@@ -210,12 +245,13 @@ pub fn read_json(path: &Path) -> Result<Catalog, PlatformError> {
                 m.set(mf["key"].as_str().unwrap_or(""), &value);
             }
         }
+        let line = line_of_handle(&text, handle, &mut from);
         if let Some(body) = p["body_html"].as_str().filter(|b| !b.trim().is_empty()) {
-            assets.push(text_asset(handle, "body_html", body, &m));
+            assets.push(text_asset(handle, "body_html", body, &m, line));
         }
         for img in p["images"].as_array().into_iter().flatten() {
             if let Some(src) = img["src"].as_str() {
-                assets.push(image_asset(handle, src, &m));
+                assets.push(image_asset(handle, src, &m, line));
             }
         }
     }

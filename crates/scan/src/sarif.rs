@@ -199,7 +199,13 @@ fn result(
         }
         let mut loc = json!({ "physicalLocation": phys });
         if let Some(sel) = &f.location.selector {
-            loc["logicalLocations"] = json!([{ "fullyQualifiedName": sel, "kind": "element" }]);
+            // A CSS selector in a page, or the platform object a line of an export declares.
+            let kind = if sel.contains("://") {
+                "object"
+            } else {
+                "element"
+            };
+            loc["logicalLocations"] = json!([{ "fullyQualifiedName": sel, "kind": kind }]);
         }
         loc
     };

@@ -19,18 +19,34 @@ fn marked_products_without_disclosure_label() {
     .unwrap();
     let r = scan_shopify(&Catalog::shipped(), &Known::default(), &csv, true).unwrap();
     assert_eq!(r.scanned, 3);
-    let got: Vec<(&str, &str)> = r
+    // In the export at the product's row, the product object as the selector.
+    let file = csv.display().to_string();
+    let got: Vec<(&str, &str, Option<u64>, Option<&str>)> = r
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.location.uri.as_str()))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.location.uri.as_str(),
+                f.location.line,
+                f.location.selector.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
         vec![
-            ("SG-DISC-003", "shopify://linen-shirt/body_html"),
+            (
+                "SG-DISC-003",
+                file.as_str(),
+                Some(2),
+                Some("shopify://linen-shirt/body_html")
+            ),
             (
                 "SG-DISC-001",
-                "shopify://linen-shirt/image?src=https://cdn.shopify.com/s/files/1/linen.jpg"
+                file.as_str(),
+                Some(2),
+                Some("shopify://linen-shirt/image?src=https://cdn.shopify.com/s/files/1/linen.jpg")
             ),
         ]
     );

@@ -352,13 +352,26 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
         "json" => json_bytes,
         "sarif" => {
             let base = sarif_base(opts.repo_root.as_deref(), &targets);
-            let mut v = serde_json::to_vec_pretty(&synthgov_scan::sarif::to_sarif_based(
+            let sarif = synthgov_scan::sarif::to_sarif_based(
                 &report,
                 &catalog,
                 env!("CARGO_PKG_VERSION"),
                 base.as_ref(),
-            ))
-            .map_err(Failure::environment)?;
+            );
+            // GitHub code scanning refuses a whole file when one result has no file
+            // location: say so, rather than let the upload fail later.
+            let unplaced = sarif["runs"][0]["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["locations"][0].get("physicalLocation").is_none())
+                .count();
+            if unplaced > 0 {
+                eprintln!(
+                    "synthgov: warning: {unplaced} SARIF result(s) name a database row, URL or inventory object and no file; GitHub code scanning rejects such a file (scan governance: give --inventory FILE; Shopify: scan the export file)"
+                );
+            }
+            let mut v = serde_json::to_vec_pretty(&sarif).map_err(Failure::environment)?;
             v.push(b'\n');
             v
         }
@@ -467,7 +480,12 @@ fn locate_in_inventory(
 ) -> Result<(), Failure> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::bad_input(anyhow::anyhow!("--inventory {}: {e}", file.display())))?;
-    let name = file.display().to_string();
+    // Absolute, so SARIF can place findings relative to the repository root.
+    let name = file
+        .canonicalize()
+        .unwrap_or_else(|_| file.to_owned())
+        .display()
+        .to_string();
     for f in findings {
         let Some(rest) = f.location.uri.strip_prefix("synthgov://inventory/") else {
             continue;
@@ -603,6 +621,8 @@ fn scan_shopify(
     run: &mut Run,
 ) -> Result<(), Failure> {
     run.targets.push(path.display().to_string());
+    // Absolute, so SARIF can place findings relative to the repository root.
+    let path = &path.canonicalize().unwrap_or_else(|_| path.to_owned());
     let r = platform_scan::scan_shopify(catalog, known, path, csv).map_err(|e| {
         if e.is_bad_input() {
             Failure::bad_input(e)
