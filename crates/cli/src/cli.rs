@@ -836,11 +836,21 @@ pub enum ScanCommand {
 #[derive(Debug, Subcommand)]
 pub enum DiscloseCommand {
     /// Rewrite saved pages or theme templates (files or folders).
+    ///
+    /// Template code is never changed: Liquid {{ }} / {% %} (.liquid), PHP <?php ?> /
+    /// <?= ?> (.phtml), Twig (.twig), Handlebars (.hbs) and Magento CMS directives
+    /// {{...}} (everywhere). Attributes go in before a start tag's `>`; nothing else
+    /// in the tag moves. A disclosure that cannot be made that way is reported as
+    /// refused and the command exits 3, the rest of the folder still done.
     #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "in_place", "dry_run"])))]
     Html {
-        /// HTML files or folders of them.
+        /// Pages and templates, or folders of them (walked for --ext).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// The extensions a folder is walked for [default: html htm xhtml liquid phtml
+        /// twig hbs handlebars]; repeat or separate with commas.
+        #[arg(long, value_name = "EXT", value_delimiter = ',')]
+        ext: Vec<String>,
         /// Write the disclosed pages here, with the folder's other files copied beside them.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

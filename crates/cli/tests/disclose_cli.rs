@@ -418,3 +418,100 @@ fn bad_images_and_outputs_fail_cleanly() {
     let r = env.run(&["disclose", "html", path_str(&site)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// `disclose html theme --in-place` on a theme folder of real templates (Dawn's
+/// main-product.liquid, Magento's attribute.phtml) with marked elements: each template
+/// is walked and reported, the disclosure goes in without changing template code,
+/// the file keeps its mode, the original is kept; an element that cannot be disclosed
+/// safely is refused by name and the command exits 3.
+#[test]
+fn theme_folders_are_walked_and_unsafe_edits_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (Some(dawn), Some(magento)) = (
+        common::shared("testdata/storefront-real/templates/dawn/main-product.liquid"),
+        common::shared("testdata/storefront-real/templates/magento/attribute.phtml"),
+    ) else {
+        return;
+    };
+    let env = Env::new();
+    let theme = env.dir.path().join("theme");
+    std::fs::create_dir_all(theme.join("sections")).unwrap();
+    std::fs::create_dir_all(theme.join("templates/product/view")).unwrap();
+    let liquid = std::fs::read_to_string(dawn).unwrap().replacen(
+        "<div class=\"product__description",
+        "<div data-synthetic=\"true\" class=\"product__description",
+        1,
+    );
+    let phtml = std::fs::read_to_string(magento).unwrap().replacen(
+        "<div class=\"value\"",
+        "<div data-synthetic=\"true\" class=\"value\"",
+        1,
+    );
+    let lpath = theme.join("sections/main-product.liquid");
+    let ppath = theme.join("templates/product/view/attribute.phtml");
+    std::fs::write(&lpath, &liquid).unwrap();
+    std::fs::write(&ppath, &phtml).unwrap();
+    std::fs::set_permissions(&lpath, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let r = env.run(&["--json", "disclose", "html", path_str(&theme), "--in-place"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["summary"]["pages"], 2, "{v}");
+    assert_eq!(v["summary"]["changed_pages"], 2, "{v}");
+    let out = std::fs::read_to_string(&lpath).unwrap();
+    assert!(
+        out.contains("data-synthetic=\"true\" class=\"product__description rte quick-add-hidden\"")
+    );
+    assert!(out.contains("aria-describedby=\"sg-disclosure"));
+    assert_eq!(
+        std::fs::metadata(&lpath).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let orig = theme.join("sections/main-product.liquid.orig");
+    assert_eq!(std::fs::read_to_string(orig).unwrap(), liquid);
+    let p = std::fs::read_to_string(&ppath).unwrap();
+    assert!(
+        p.contains(
+            "<?= /* @noEscape */ $_attributeAddAttribute ?> aria-describedby=\"sg-disclosure"
+        ),
+        "{p}"
+    );
+
+    // An element whose only place for a note is inside Liquid: refused, exit 3.
+    let bad = theme.join("sections/bad.liquid");
+    std::fs::write(
+        &bad,
+        "<ul>{% for i in list %}<li data-synthetic=\"true\" {% if x %}class=\"a\"{% endif %}>x</li>{% endfor %}</ul>\n<p data-synthetic=\"true\" {{ attrs }}>y</p>{{ tail }}\n<div data-synthetic=\"true\" class=\"{{ c }}\">z</div>\n",
+    )
+    .unwrap();
+    let r = env.run(&["disclose", "html", path_str(&theme), "--dry-run"]);
+    assert_eq!(r.code, 0, "a dry run of the disclosed theme: {}", r.stdout);
+    let r = env.run(&[
+        "disclose",
+        "html",
+        path_str(&bad),
+        "--dry-run",
+        "--ext",
+        "liquid",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("1 pages, 1 would change"), "{}", r.stdout);
+    // `{{ attrs }}` ends the start tag's text: the attribute would go after it,
+    // fine; an element left open is refused.
+    std::fs::write(
+        &bad,
+        "<div><a href=\"{{ u }}\" data-synthetic=\"true\">open</div>\n",
+    )
+    .unwrap();
+    let r = env.run(&["disclose", "html", path_str(&bad), "--in-place"]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("refused:") && r.stdout.contains("1 refused"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&bad).unwrap(),
+        "<div><a href=\"{{ u }}\" data-synthetic=\"true\">open</div>\n",
+        "a refused page is left as it was"
+    );
+}

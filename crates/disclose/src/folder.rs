@@ -31,6 +31,9 @@ pub struct Job {
     /// The live store's origin, for absolute image URLs (as `scan storefront`).
     pub origin: Option<String>,
     pub max_page_bytes: u64,
+    /// The file extensions (lower case, no dot) a folder is walked for; empty: the
+    /// defaults ([`crate::template::DEFAULT_EXTENSIONS`]).
+    pub extensions: Vec<String>,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -39,6 +42,9 @@ pub struct PageOutcome {
     pub page: String,
     pub changes: Vec<Change>,
     pub problems: Vec<ScanProblem>,
+    /// Disclosures that could not be made safely (left for the template's author).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<ScanProblem>,
     /// Why the page was not disclosed (not UTF-8, too large, unreadable).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -88,10 +94,16 @@ struct Item {
     page: bool,
 }
 
-fn is_page(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "xhtml"))
+fn is_page(p: &Path, extensions: &[String]) -> bool {
+    let Some(e) = p.extension().and_then(|e| e.to_str()) else {
+        return false;
+    };
+    let e = e.to_ascii_lowercase();
+    if extensions.is_empty() {
+        crate::template::DEFAULT_EXTENSIONS.contains(&e.as_str())
+    } else {
+        extensions.contains(&e)
+    }
 }
 
 fn items(job: &Job) -> Result<Vec<Item>, FolderError> {
@@ -142,7 +154,7 @@ fn items(job: &Job) -> Result<Vec<Item>, FolderError> {
                     .unwrap_or(entry.path())
                     .to_string_lossy()
                     .into_owned();
-                let page = is_page(entry.path());
+                let page = is_page(entry.path(), &job.extensions);
                 let dest = match &job.output {
                     Output::InPlace { .. } if !page => None,
                     _ => dest_base(&rel),
@@ -268,6 +280,7 @@ pub fn disclose_paths(
                 Ok(r) => {
                     outcome.changes = r.changes;
                     outcome.problems = r.problems;
+                    outcome.refused = r.refused;
                     if let Some(dest) = &item.dest
                         && let Err(e) = write_page(job, item, dest, &bytes, &r.html)
                     {
@@ -363,7 +376,7 @@ pub fn unmarked_synthetic_images(
             path: root.to_owned(),
             source: std::io::Error::other(e),
         })?;
-        if !entry.file_type().is_file() || is_page(entry.path()) {
+        if !entry.file_type().is_file() || is_page(entry.path(), &[]) {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| FolderError::Read {

@@ -12,6 +12,7 @@ pub mod image;
 pub mod labels;
 pub mod page;
 pub mod signing;
+pub mod template;
 pub mod widget;
 pub mod writeback;
 pub mod xmp;

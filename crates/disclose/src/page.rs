@@ -1,16 +1,16 @@
 //! `disclose html`: one page in, the disclosed page out.
 //!
-//! Two passes over the bytes: the scanner's parse ([`synthgov_scan::html::parse`]) and
-//! recognition decide what to change, then a lol_html rewrite applies it. Both passes
-//! see the same elements in the same order, so element `i` of the rewrite is node `i`
-//! of the parsed page. Untouched bytes pass through unchanged, and a page that needs
-//! nothing comes back byte-identical, which makes a second run a no-op.
+//! The scanner's parse ([`synthgov_scan::html::parse`]) and recognition decide what to
+//! change; the changes are then spliced into the bytes at the offsets the parse
+//! recorded. Nothing else is touched: a start tag is never re-serialized (attributes
+//! go in before its `>`, an id is appended inside an existing `aria-describedby`),
+//! template code (see [`crate::template`]) is never changed, and a page that needs
+//! nothing comes back byte-identical, which makes a second run a no-op. A change that
+//! cannot be made that way is refused and reported, never approximated.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
-use lol_html::html_content::{ContentType, Element};
-use lol_html::{HtmlRewriter, Settings, element};
 use serde_json::{Map, Value};
 use synthgov_core::finding::ScanProblem;
 use synthgov_scan::html::{self, Page};
@@ -18,6 +18,7 @@ use synthgov_scan::known::Known;
 use synthgov_scan::storefront::{Disclosure, MediaSource, disclosure, recognize};
 
 use crate::labels::Labels;
+use crate::template::{self, Syntax};
 use crate::widget::{self, Note};
 
 /// IPTC NewsCodes digital source type for content made by a trained model.
@@ -32,9 +33,8 @@ pub struct Options<'a> {
     pub provenance_url: &'a str,
     /// The scanner's disclosure phrases (what counts as visible disclosure text).
     pub phrases: &'a [String],
-    /// Always rewrite with a second tokenizer pass instead of splicing at recorded
-    /// offsets (the two give the same bytes; tests compare them).
-    pub second_pass: bool,
+    /// The template language of the page; `None`: from the extension of its uri.
+    pub syntax: Option<Syntax>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,11 +66,11 @@ pub struct Change {
 pub struct Rewritten {
     pub html: Vec<u8>,
     pub changes: Vec<Change>,
-    /// What could not be read or fixed (an unreadable image, a disclosure with no safe
-    /// place); the rest of the page is still disclosed.
+    /// What could not be read (an unreadable image); the rest is still disclosed.
     pub problems: Vec<ScanProblem>,
-    /// The changes were spliced in at recorded offsets (no second tokenizer pass).
-    pub spliced: bool,
+    /// Disclosures that could not be made safely (no place for a note the HTML parser
+    /// keeps, an edit inside template code): left for the template's author.
+    pub refused: Vec<ScanProblem>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,11 +83,12 @@ pub enum DiscloseError {
     Rewrite(String),
 }
 
-/// What to do to one element.
-struct Plan {
-    asset: Option<String>,
-    note_id: String,
-    detail_id: String,
+/// One splice: replace `range` of the input with `text` (an insertion when empty).
+/// `order` sorts insertions at the same offset.
+struct Edit {
+    range: Range<usize>,
+    order: u8,
+    text: String,
 }
 
 /// Where a note goes.
@@ -111,7 +112,12 @@ pub fn disclose_page(
             offset: e.valid_up_to(),
         });
     }
-    let page = html::parse(bytes)?;
+    let syntax = opts.syntax.unwrap_or_else(|| Syntax::of_path(uri));
+    let regions = template::regions(bytes, syntax);
+    // Parsed with template code blanked, so the HTML tokenizer sees the markup the
+    // template renders around it; offsets are the file's.
+    let masked = template::mask(bytes, &regions);
+    let page = html::parse(&masked)?;
     let hidden = page.hidden_flags();
     let seen = recognize(known, &page, uri, media);
     let mut out = Rewritten {
@@ -171,22 +177,31 @@ pub fn disclose_page(
         }
     }
 
-    let mut plans: HashMap<u32, Plan> = HashMap::new();
+    // Elements done, the notes at each anchor, and every edit.
+    let mut done: HashSet<u32> = HashSet::new();
     let mut notes_at: HashMap<u32, (Place, Vec<String>)> = HashMap::new();
+    let mut edits: Vec<Edit> = Vec::new();
     let mut used_ids: HashSet<String> = page.ids.keys().map(|k| k.to_string()).collect();
+    let refuse = |out: &mut Rewritten, el: u32, why: String| {
+        out.refused.push(ScanProblem {
+            uri: format!("{uri}:{}", page.nodes[el as usize].line),
+            message: format!("{}: {why}", page.selector(el)),
+        });
+    };
     for t in targets {
-        if plans.contains_key(&t.el) {
+        if !done.insert(t.el) {
             continue;
         }
-        let Some((anchor, place)) = placement(&page, bytes, t.el) else {
-            out.problems.push(ScanProblem {
-                uri: format!("{uri}:{}", page.nodes[t.el as usize].line),
-                message: format!(
-                    "{}: no place for a disclosure note next to <{}> that the HTML parser keeps; disclose it in the template",
-                    page.selector(t.el),
-                    page.nodes[t.el as usize].tag
+        let node = &page.nodes[t.el as usize];
+        let Some((anchor, place)) = placement(&page, &masked, t.el) else {
+            refuse(
+                &mut out,
+                t.el,
+                format!(
+                    "no place for a disclosure note next to <{}> that the HTML parser keeps; disclose it in the template",
+                    node.tag
                 ),
-            });
+            );
             continue;
         };
         let sha_hex = t.sha.map(hex::encode);
@@ -200,7 +215,6 @@ pub fn disclose_page(
             k += 1;
             id = format!("{base}-{k}");
         }
-        used_ids.insert(id.clone());
         let (label, what) = match t.kind {
             ChangeKind::Image => (&opts.labels.image, "image"),
             ChangeKind::Text => (&opts.labels.text, "text"),
@@ -226,11 +240,43 @@ pub fn disclose_page(
             link_text: &opts.labels.provenance,
             link: link.as_deref(),
         };
-        let html = note.html();
-        let detail_id = note.detail_id();
+        let Some(attrs) = attribute_edits(
+            &masked,
+            node.start_tag.clone(),
+            sha_hex.as_deref(),
+            &format!("{id} {}", note.detail_id()),
+        ) else {
+            refuse(
+                &mut out,
+                t.el,
+                format!(
+                    "the start tag of <{}> cannot be read; disclose it in the template",
+                    node.tag
+                ),
+            );
+            continue;
+        };
+        let a = &page.nodes[anchor as usize];
+        let at = match place {
+            Place::After => a.end_tag.as_ref().map_or(a.start_tag.end, |e| e.end),
+            Place::Prepend => a.start_tag.end,
+        };
+        if attrs
+            .iter()
+            .any(|e| template::touches(&regions, e.range.clone()))
+            || template::touches(&regions, at..at)
+        {
+            refuse(
+                &mut out,
+                t.el,
+                "the disclosure would change template code; disclose it in the template".into(),
+            );
+            continue;
+        }
+        used_ids.insert(id.clone());
         out.changes.push(Change {
             kind: t.kind,
-            line: page.nodes[t.el as usize].line,
+            line: node.line,
             selector: page.selector(t.el),
             sha256: sha_hex.clone(),
             generator: t.generator,
@@ -239,29 +285,37 @@ pub fn disclose_page(
             .entry(anchor)
             .or_insert_with(|| (place, Vec::new()))
             .1
-            .push(html);
-        plans.insert(
-            t.el,
-            Plan {
-                asset: sha_hex,
-                note_id: id,
-                detail_id,
-            },
-        );
+            .push(note.html());
+        edits.extend(attrs);
     }
     // Structured data.
-    let mut jsonld: HashMap<u32, String> = HashMap::new();
     for block in &page.jsonld {
         let Ok(mut v) = serde_json::from_str::<Value>(&block.text) else {
             continue; // the scanner reports invalid JSON-LD; nothing safe to change
         };
         let synthetic = |url: &str| seen.synthetic_url(known, uri, url, media).is_some();
         if mark_ld(&mut v, false, &synthetic) {
+            let n = &page.nodes[block.node as usize];
+            let Some(end) = &n.end_tag else { continue };
+            let range = n.start_tag.end..end.start;
+            if template::touches(&regions, range.clone()) {
+                refuse(
+                    &mut out,
+                    block.node,
+                    "product JSON-LD holds template code; add digitalSourceType in the template"
+                        .into(),
+                );
+                continue;
+            }
             let text = serde_json::to_string(&v)
                 .map_err(|e| DiscloseError::Rewrite(e.to_string()))?
                 // `</script` inside a string would end the element early.
                 .replace("</", "<\\/");
-            jsonld.insert(block.node, text);
+            edits.push(Edit {
+                range,
+                order: 2,
+                text,
+            });
             out.changes.push(Change {
                 kind: ChangeKind::JsonLd,
                 line: block.line,
@@ -271,100 +325,50 @@ pub fn disclose_page(
             });
         }
     }
-
-    if plans.is_empty() && jsonld.is_empty() {
+    if edits.is_empty() && notes_at.is_empty() {
         out.html = bytes.to_vec();
         return Ok(out);
     }
 
-    let has_style = page.ids.contains_key(widget::STYLE_ID);
-    // Fast path: splice the changes in at the byte offsets the parse recorded; the
-    // second tokenizer pass below is for pages where an offset is unknown (an
-    // element closed implicitly) or a start tag cannot be rewritten alone.
-    if !opts.second_pass
-        && let Some(html) = splice(bytes, &page, &plans, &notes_at, &jsonld, !has_style)
-    {
-        out.html = html;
-        out.spliced = true;
-        return Ok(out);
+    let mut note_edits: Vec<Edit> = notes_at
+        .into_iter()
+        .map(|(anchor, (place, notes))| {
+            let n = &page.nodes[anchor as usize];
+            let at = match place {
+                Place::After => n.end_tag.as_ref().map_or(n.start_tag.end, |e| e.end),
+                Place::Prepend => n.start_tag.end,
+            };
+            Edit {
+                range: at..at,
+                order: 0,
+                text: notes.concat(),
+            }
+        })
+        .collect();
+    // The widget's stylesheet: first in <head>, else before the first note.
+    if !note_edits.is_empty() && !page.ids.contains_key(widget::STYLE_ID) {
+        match page.nodes.iter().find(|n| &*n.tag == "head") {
+            Some(h) if !template::touches(&regions, h.start_tag.end..h.start_tag.end) => {
+                let at = h.start_tag.end;
+                edits.push(Edit {
+                    range: at..at,
+                    order: 0,
+                    text: widget::style(),
+                });
+            }
+            _ => {
+                let first = note_edits
+                    .iter_mut()
+                    .min_by_key(|e| e.range.start)
+                    .expect("not empty");
+                first.text.insert_str(0, &widget::style());
+            }
+        }
     }
-    let head = page
-        .nodes
-        .iter()
-        .position(|n| &*n.tag == "head")
-        .map(|i| i as u32);
-    let style_pending = Cell::new(!has_style && !notes_at.is_empty());
-    let counter = Cell::new(0u32);
-    let mut output = Vec::with_capacity(bytes.len() + 4096);
-    {
-        let settings = Settings::new()
-            .with_strict(false)
-            .append_element_content_handler(element!("*", |el| {
-                let i = counter.get();
-                counter.set(i + 1);
-                apply(
-                    el,
-                    i,
-                    head == Some(i),
-                    &plans,
-                    &notes_at,
-                    &jsonld,
-                    &style_pending,
-                )
-                .map_err(|e| e.into())
-            }));
-        let mut rw = HtmlRewriter::new(settings, |c: &[u8]| output.extend_from_slice(c));
-        rw.write(bytes)
-            .map_err(|e| DiscloseError::Rewrite(e.to_string()))?;
-        rw.end()
-            .map_err(|e| DiscloseError::Rewrite(e.to_string()))?;
-    }
-    if counter.get() as usize != page.nodes.len() {
-        return Err(DiscloseError::Rewrite(format!(
-            "internal: the rewrite saw {} elements, the parse {}",
-            counter.get(),
-            page.nodes.len()
-        )));
-    }
-    out.html = output;
+    edits.extend(note_edits);
+    out.html = splice(bytes, edits)
+        .ok_or_else(|| DiscloseError::Rewrite("internal: overlapping edits".into()))?;
     Ok(out)
-}
-
-fn apply(
-    el: &mut Element,
-    i: u32,
-    is_head: bool,
-    plans: &HashMap<u32, Plan>,
-    notes_at: &HashMap<u32, (Place, Vec<String>)>,
-    jsonld: &HashMap<u32, String>,
-    style_pending: &Cell<bool>,
-) -> Result<(), lol_html::errors::AttributeNameError> {
-    if is_head && style_pending.get() {
-        el.prepend(&widget::style(), ContentType::Html);
-        style_pending.set(false);
-    }
-    if let Some(p) = plans.get(&i) {
-        set_attributes(el, p)?;
-    }
-    if let Some((place, notes)) = notes_at.get(&i) {
-        let mut html = String::new();
-        if style_pending.get() {
-            // No <head>: the stylesheet goes before the first note.
-            html.push_str(&widget::style());
-            style_pending.set(false);
-        }
-        for n in notes {
-            html.push_str(n);
-        }
-        match place {
-            Place::After => el.after(&html, ContentType::Html),
-            Place::Prepend => el.prepend(&html, ContentType::Html),
-        }
-    }
-    if let Some(text) = jsonld.get(&i) {
-        el.set_inner_content(text, ContentType::Html);
-    }
-    Ok(())
 }
 
 /// Where the note for element `el` can go without the HTML parser moving it or
@@ -513,99 +517,175 @@ fn image_object(url: &str) -> Value {
     Value::Object(m)
 }
 
-/// Marks the element: `data-synthetic`, the asset hash, and `aria-describedby` to the
-/// note (after any ids it already names).
-fn set_attributes(el: &mut Element, p: &Plan) -> Result<(), lol_html::errors::AttributeNameError> {
-    if !el
-        .get_attribute("data-synthetic")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
-        el.set_attribute("data-synthetic", "true")?;
+/// One attribute of a start tag, as offsets into the page.
+struct Attr {
+    name: String,
+    name_end: usize,
+    /// The value without its quotes.
+    value: Option<Range<usize>>,
+    quoted: bool,
+}
+
+/// The attributes of the start tag at `tag` (the HTML tokenizer's rules, on the masked
+/// bytes), and where new attributes go: before `/>` or `>`. `None` when the range is
+/// not one start tag.
+fn attributes(b: &[u8], tag: Range<usize>) -> Option<(Vec<Attr>, usize)> {
+    let t = b.get(tag.clone())?;
+    if t.len() < 3 || t[0] != b'<' || *t.last()? != b'>' {
+        return None;
     }
-    if let Some(a) = &p.asset
-        && !el.has_attribute("data-synthetic-asset")
-    {
-        el.set_attribute("data-synthetic-asset", a)?;
+    let end = tag.end - 1;
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut i = tag.start + 1;
+    while i < end && !ws(b[i]) && b[i] != b'/' {
+        i += 1;
     }
-    let refs = match el.get_attribute("aria-describedby") {
-        Some(prev) if !prev.trim().is_empty() => {
-            format!("{} {} {}", prev.trim(), p.note_id, p.detail_id)
+    let mut attrs = Vec::new();
+    let mut slash = None;
+    loop {
+        while i < end && (ws(b[i]) || b[i] == b'/') {
+            slash = (b[i] == b'/').then_some(i);
+            i += 1;
         }
-        _ => format!("{} {}", p.note_id, p.detail_id),
+        if i >= end {
+            break;
+        }
+        slash = None;
+        let from = i;
+        i += 1; // a name may start with `=`
+        while i < end && !ws(b[i]) && !matches!(b[i], b'/' | b'=') {
+            i += 1;
+        }
+        let name = String::from_utf8_lossy(&b[from..i]).to_ascii_lowercase();
+        let name_end = i;
+        let mut j = i;
+        while j < end && ws(b[j]) {
+            j += 1;
+        }
+        let (mut value, mut quoted) = (None, false);
+        if j < end && b[j] == b'=' {
+            j += 1;
+            while j < end && ws(b[j]) {
+                j += 1;
+            }
+            if j < end && matches!(b[j], b'"' | b'\'') {
+                let q = b[j];
+                let close = j + 1 + b[j + 1..end].iter().position(|&c| c == q)?;
+                value = Some(j + 1..close);
+                quoted = true;
+                i = close + 1;
+            } else {
+                let from = j;
+                while j < end && !ws(b[j]) {
+                    j += 1;
+                }
+                value = Some(from..j);
+                i = j;
+            }
+        }
+        attrs.push(Attr {
+            name,
+            name_end,
+            value,
+            quoted,
+        });
+    }
+    Some((attrs, slash.unwrap_or(end)))
+}
+
+/// The edits that mark an element: `data-synthetic="true"`, the asset hash, and
+/// `refs` (the note's ids) in `aria-describedby`, after any ids it already names.
+/// Existing bytes are kept; only values are extended or set.
+fn attribute_edits(
+    masked: &[u8],
+    tag: Range<usize>,
+    asset: Option<&str>,
+    refs: &str,
+) -> Option<Vec<Edit>> {
+    let (attrs, at) = attributes(masked, tag)?;
+    let get = |n: &str| attrs.iter().find(|a| a.name == n);
+    let text = |r: &Range<usize>| String::from_utf8_lossy(&masked[r.clone()]).into_owned();
+    let mut edits = Vec::new();
+    let mut add = String::new();
+    // Sets an existing attribute's value (or gives a bare one a value).
+    let set = |a: &Attr, v: &str, edits: &mut Vec<Edit>| match (&a.value, a.quoted) {
+        (Some(r), true) => edits.push(Edit {
+            range: r.clone(),
+            order: 1,
+            text: v.to_owned(),
+        }),
+        (Some(r), false) => edits.push(Edit {
+            range: r.clone(),
+            order: 1,
+            text: format!("\"{v}\""),
+        }),
+        (None, _) => edits.push(Edit {
+            range: a.name_end..a.name_end,
+            order: 1,
+            text: format!("=\"{v}\""),
+        }),
     };
-    el.set_attribute("aria-describedby", &refs)
+    match get("data-synthetic") {
+        Some(a)
+            if a.value
+                .as_ref()
+                .is_some_and(|r| text(r).trim().eq_ignore_ascii_case("true")) => {}
+        Some(a) => set(a, "true", &mut edits),
+        None => add.push_str(" data-synthetic=\"true\""),
+    }
+    if let Some(h) = asset
+        && get("data-synthetic-asset").is_none()
+    {
+        add.push_str(&format!(" data-synthetic-asset=\"{h}\""));
+    }
+    match get("aria-describedby") {
+        Some(Attr {
+            value: Some(r),
+            quoted: true,
+            ..
+        }) if !text(r).trim().is_empty() => {
+            // After the last id, inside the quotes.
+            let end = r.start + text(r).trim_end().len();
+            edits.push(Edit {
+                range: end..end,
+                order: 1,
+                text: format!(" {refs}"),
+            });
+        }
+        Some(a @ Attr { value: Some(r), .. }) if !text(r).trim().is_empty() => {
+            let v = format!("{} {refs}", text(r).trim());
+            set(a, &v, &mut edits);
+        }
+        Some(a) => set(a, refs, &mut edits),
+        None => add.push_str(&format!(" aria-describedby=\"{refs}\"")),
+    }
+    if !add.is_empty() {
+        // Before `/>`, the slash keeps a space after the new attributes.
+        if masked[at] == b'/' {
+            add.push(' ');
+        }
+        edits.push(Edit {
+            range: at..at,
+            order: 1,
+            text: add,
+        });
+    }
+    Some(edits)
 }
 
-/// The start tag `tag` with the plan's attributes, rewritten on its own.
-fn rewrite_start_tag(tag: &str, p: &Plan) -> Option<String> {
-    let out = lol_html::rewrite_str(
-        tag,
-        Settings::new().append_element_content_handler(element!("*", |el| {
-            set_attributes(el, p)?;
-            Ok(())
-        })),
-    )
-    .ok()?;
-    (out.starts_with('<') && out.ends_with('>') && out != tag).then_some(out)
-}
-
-/// The changes spliced into `bytes` at the offsets the parse recorded, or None when
-/// an offset is unknown or edits would overlap (the caller then rewrites with a
-/// second tokenizer pass).
-fn splice(
-    bytes: &[u8],
-    page: &Page,
-    plans: &HashMap<u32, Plan>,
-    notes_at: &HashMap<u32, (Place, Vec<String>)>,
-    jsonld: &HashMap<u32, String>,
-    need_style: bool,
-) -> Option<Vec<u8>> {
-    // (position, order at that position, end of the replaced range, text)
-    let mut edits: Vec<(usize, u8, usize, String)> = Vec::new();
-    let node = |n: u32| &page.nodes[n as usize];
-    let mut style_done = !need_style || notes_at.is_empty();
-    if !style_done && let Some(h) = page.nodes.iter().position(|n| &*n.tag == "head") {
-        let at = page.nodes[h].start_tag.end;
-        edits.push((at, 0, at, widget::style()));
-        style_done = true;
-    }
-    for (&el, plan) in plans {
-        let r = node(el).start_tag.clone();
-        let tag = std::str::from_utf8(bytes.get(r.clone())?).ok()?;
-        edits.push((r.start, 1, r.end, rewrite_start_tag(tag, plan)?));
-    }
-    for (&anchor, (place, notes)) in notes_at {
-        let n = node(anchor);
-        let at = match place {
-            Place::After => match (&n.end_tag, n.void) {
-                (Some(e), _) => e.end,
-                (None, true) => n.start_tag.end,
-                (None, false) => return None,
-            },
-            Place::Prepend => n.start_tag.end,
-        };
-        edits.push((at, 0, at, notes.concat()));
-    }
-    for (&script, text) in jsonld {
-        let n = node(script);
-        let (from, to) = (n.start_tag.end, n.end_tag.as_ref()?.start);
-        edits.push((from, 2, to, text.clone()));
-    }
-    edits.sort_by_key(|e| (e.0, e.1));
-    if !style_done {
-        // No <head>: the stylesheet goes before the first note.
-        let first = edits.iter_mut().find(|e| e.1 == 0 && e.0 == e.2)?;
-        first.3.insert_str(0, &widget::style());
-    }
-    let mut out = Vec::with_capacity(bytes.len() + edits.iter().map(|e| e.3.len()).sum::<usize>());
+/// `edits` spliced into `bytes`; `None` if two overlap.
+fn splice(bytes: &[u8], mut edits: Vec<Edit>) -> Option<Vec<u8>> {
+    edits.sort_by_key(|e| (e.range.start, e.order));
+    let extra: usize = edits.iter().map(|e| e.text.len()).sum();
+    let mut out = Vec::with_capacity(bytes.len() + extra);
     let mut cursor = 0;
-    for (at, _, end, text) in edits {
-        if at < cursor || end < at || end > bytes.len() {
+    for e in edits {
+        if e.range.start < cursor || e.range.end > bytes.len() {
             return None;
         }
-        out.extend_from_slice(&bytes[cursor..at]);
-        out.extend_from_slice(text.as_bytes());
-        cursor = end;
+        out.extend_from_slice(&bytes[cursor..e.range.start]);
+        out.extend_from_slice(e.text.as_bytes());
+        cursor = e.range.end;
     }
     out.extend_from_slice(&bytes[cursor..]);
     Some(out)

@@ -544,6 +544,7 @@ fn disclose_walk(home: &Home, store_id: &str, out: &mut Out) -> Result<(), Failu
             output: Output::Dir(fixed.clone()),
             origin: None,
             max_page_bytes: 64 << 20,
+            extensions: Vec::new(),
         },
         None,
         true,

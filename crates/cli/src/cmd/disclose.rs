@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
             locale,
             max_page_bytes,
             mark_images,
+            ext,
         } => {
             let output = match (dir, in_place, dry_run) {
                 (_, _, true) => Output::DryRun,
@@ -52,6 +53,10 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
                     output,
                     origin,
                     max_page_bytes,
+                    extensions: ext
+                        .iter()
+                        .map(|e| e.trim_start_matches('.').to_ascii_lowercase())
+                        .collect(),
                 },
                 locale.as_deref(),
                 mark_images,
@@ -118,6 +123,8 @@ pub struct HtmlOutcome {
     pub marked: Vec<MarkedImage>,
     pub by_kind: BTreeMap<&'static str, u64>,
     pub errors: usize,
+    /// Disclosures that could not be made safely, over all pages.
+    pub refused: usize,
     pub changed_pages: usize,
     pub dry_run: bool,
     pub ledger_index: Option<u64>,
@@ -139,7 +146,7 @@ pub fn apply_html(
         labels: &labels,
         provenance_url: dc.provenance_url(),
         phrases: &phrases,
-        second_pass: false,
+        syntax: None,
     };
     let mut reg = Registry::open(&ctx.home)?;
     let known = Known::from_assets(&reg.assets()?);
@@ -202,6 +209,7 @@ pub fn apply_html(
     assets.sort_unstable();
     assets.dedup();
     let errors = report.pages.iter().filter(|p| p.error.is_some()).count();
+    let refused: usize = report.pages.iter().map(|p| p.refused.len()).sum();
     let changed_pages = report
         .pages
         .iter()
@@ -231,6 +239,7 @@ pub fn apply_html(
         data.insert("pages".into(), json!(report.pages.len()));
         data.insert("changed_pages".into(), json!(changed_pages));
         data.insert("changes".into(), json!(by_kind));
+        data.insert("refused".into(), json!(refused));
         data.insert("assets".into(), json!(assets));
         data.insert("marked_images".into(), json!(marked.len()));
         data.insert(
@@ -250,6 +259,7 @@ pub fn apply_html(
         marked,
         by_kind,
         errors,
+        refused,
         changed_pages,
         dry_run,
         ledger_index: receipt.map(|r| r.first_index),
@@ -268,6 +278,7 @@ fn run_html(
         marked,
         by_kind,
         errors,
+        refused,
         changed_pages,
         dry_run,
         ledger_index,
@@ -280,6 +291,7 @@ fn run_html(
                 "changed_pages": changed_pages,
                 "changes": by_kind,
                 "errors": errors,
+                "refused": refused,
                 "copied_files": report.copied,
                 "bytes": report.bytes,
                 "dry_run": dry_run,
@@ -310,6 +322,13 @@ fn run_html(
                     sanitize(&pr.message)
                 ))?;
             }
+            for pr in &p.refused {
+                out.line(&format!(
+                    "refused: {}: {}",
+                    sanitize(&pr.uri),
+                    sanitize(&pr.message)
+                ))?;
+            }
             if let Some(e) = &p.error {
                 out.line(&format!("error: {}: {}", sanitize(&p.page), sanitize(e)))?;
             }
@@ -327,7 +346,7 @@ fn run_html(
         }
         let verb = if dry_run { "would change" } else { "changed" };
         out.line(&format!(
-            "{} pages, {changed_pages} {verb} ({}), {errors} not disclosed{}",
+            "{} pages, {changed_pages} {verb} ({}), {errors} not disclosed, {refused} refused{}",
             report.pages.len(),
             if by_kind.is_empty() {
                 "nothing to disclose".to_string()
@@ -347,7 +366,9 @@ fn run_html(
     // Files that could not be read or written are the environment's fault (3); pages
     // that are not UTF-8 or too large are the input's (2). Either way the rest was
     // disclosed and recorded.
-    if !report.not_copied.is_empty() || report.pages.iter().any(|p| p.write_failed) {
+    // A disclosure refused as unsafe (template code, no place for a note) is left
+    // undone: 3, as a file that could not be written, so CI never takes it for done.
+    if !report.not_copied.is_empty() || report.pages.iter().any(|p| p.write_failed) || refused > 0 {
         return Ok(Exit::Environment);
     }
     if errors > 0 {
