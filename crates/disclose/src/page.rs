@@ -116,7 +116,11 @@ pub fn disclose_page(
     let regions = template::regions(bytes, syntax);
     // Parsed with template code blanked, so the HTML tokenizer sees the markup the
     // template renders around it; offsets are the file's.
-    let masked = template::mask(bytes, &regions);
+    let masked: std::borrow::Cow<[u8]> = if regions.is_empty() {
+        bytes.into()
+    } else {
+        template::mask(bytes, &regions).into()
+    };
     let page = html::parse(&masked)?;
     let hidden = page.hidden_flags();
     let seen = recognize(known, &page, uri, media);
