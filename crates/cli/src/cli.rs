@@ -747,6 +747,10 @@ pub enum ScanCommand {
         /// Pages larger than this many bytes are skipped, with a note in the report.
         #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
         max_page_bytes: u64,
+        /// The encoding of pages that declare none (no BOM, no meta charset), e.g.
+        /// windows-1252. A page that does not decode is reported as a problem.
+        #[arg(long, value_name = "LABEL")]
+        encoding: Option<String>,
         /// Crawl: stop after this many pages.
         #[arg(long, default_value_t = 500)]
         max_pages: usize,
@@ -851,6 +855,10 @@ pub enum DiscloseCommand {
         /// twig hbs handlebars]; repeat or separate with commas.
         #[arg(long, value_name = "EXT", value_delimiter = ',')]
         ext: Vec<String>,
+        /// The encoding of pages that declare none (no BOM, no meta charset), e.g.
+        /// windows-1252; a disclosed page is written back in its own encoding.
+        #[arg(long, value_name = "LABEL")]
+        encoding: Option<String>,
         /// Write the disclosed pages here, with the folder's other files copied beside them.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

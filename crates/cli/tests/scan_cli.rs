@@ -60,6 +60,7 @@ fn fixture_storefront_findings_are_exact() {
     assert_eq!(
         problems,
         vec![
+            "not UTF-8 (invalid byte at offset 108) and no charset declared; give --encoding; read with the bad bytes replaced",
             "img/not-an-image.png: not an image (unrecognised file format)",
             "img/missing.png: image not found in the scanned folder"
         ]
@@ -236,9 +237,19 @@ fn bad_input_is_named_and_never_panics() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = r.json();
     assert_eq!(report["summary"]["scanned"], 3);
-    let msg = report["problems"][0]["message"].as_str().unwrap();
+    let problem = |uri: &str| {
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["uri"] == uri)
+            .map(|p| p["message"].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let msg = problem("huge.html");
     assert!(msg.contains("larger than the page limit"), "{msg}");
-    assert_eq!(report["problems"][0]["uri"], "huge.html");
+    // A binary file named .html is read, and said not to be text.
+    assert!(problem("binary.html").contains("not UTF-8"), "{report}");
     // An unreachable database is a problem in the report, not a crash.
     let r = env.run(&[
         "scan",

@@ -34,6 +34,8 @@ pub struct Job {
     /// The file extensions (lower case, no dot) a folder is walked for; empty: the
     /// defaults ([`crate::template::DEFAULT_EXTENSIONS`]).
     pub extensions: Vec<String>,
+    /// The encoding of pages that declare none (`--encoding`); `None`: UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -215,6 +217,7 @@ pub fn disclose_paths(
     let fopts = FolderOptions {
         max_page_bytes: job.max_page_bytes,
         origin: job.origin.clone(),
+        encoding: job.encoding,
     };
     // One media cache per root folder.
     let mut roots: Vec<PathBuf> = items.iter().map(|i| i.root.clone()).collect();

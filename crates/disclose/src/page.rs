@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 use synthgov_core::finding::ScanProblem;
+use synthgov_scan::charset;
 use synthgov_scan::html::{self, Page};
 use synthgov_scan::known::Known;
 use synthgov_scan::storefront::{Disclosure, MediaSource, disclosure, recognize};
@@ -35,6 +36,8 @@ pub struct Options<'a> {
     pub phrases: &'a [String],
     /// The template language of the page; `None`: from the extension of its uri.
     pub syntax: Option<Syntax>,
+    /// The encoding of pages that declare none (`--encoding`); `None`: UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -75,8 +78,15 @@ pub struct Rewritten {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscloseError {
-    #[error("not UTF-8 (invalid byte at offset {offset}); convert the page to UTF-8 first")]
-    NotUtf8 { offset: usize },
+    #[error(transparent)]
+    Charset(#[from] synthgov_scan::charset::CharsetError),
+    #[error(
+        "cannot be written back in {encoding} byte for byte ({why}); convert the page to UTF-8 first"
+    )]
+    Reencode {
+        encoding: &'static str,
+        why: &'static str,
+    },
     #[error(transparent)]
     Parse(#[from] html::HtmlError),
     #[error("rewriting failed: {0}")]
@@ -107,11 +117,39 @@ pub fn disclose_page(
     media: &dyn MediaSource,
     opts: &Options,
 ) -> Result<Rewritten, DiscloseError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(DiscloseError::NotUtf8 {
-            offset: e.valid_up_to(),
-        });
+    // Rewritten as UTF-8 and written back in the page's own encoding; a page that
+    // would not come back byte for byte where nothing changed is refused.
+    let decoded = charset::decode(bytes, opts.encoding)?;
+    if matches!(decoded.text, std::borrow::Cow::Borrowed(_)) && !decoded.bom {
+        return disclose_utf8(known, uri, bytes, media, opts);
     }
+    let enc = decoded.encoding;
+    let text = std::str::from_utf8(&decoded.text).expect("decoded");
+    let reencode_err = |why| DiscloseError::Reencode {
+        encoding: enc.name(),
+        why,
+    };
+    if charset::encode(text, enc, decoded.bom).as_deref() != Some(bytes) {
+        return Err(reencode_err("it does not round-trip"));
+    }
+    let mut r = disclose_utf8(known, uri, &decoded.text, media, opts)?;
+    if r.html != decoded.text.as_ref() {
+        let html = std::str::from_utf8(&r.html).expect("UTF-8 in, UTF-8 out");
+        r.html = charset::encode(html, enc, decoded.bom)
+            .ok_or_else(|| reencode_err("a disclosure text has no bytes in it"))?;
+    } else {
+        r.html = bytes.to_vec();
+    }
+    Ok(r)
+}
+
+fn disclose_utf8(
+    known: &Known,
+    uri: &str,
+    bytes: &[u8],
+    media: &dyn MediaSource,
+    opts: &Options,
+) -> Result<Rewritten, DiscloseError> {
     let syntax = opts.syntax.unwrap_or_else(|| Syntax::of_path(uri));
     let regions = template::regions(bytes, syntax);
     // Parsed with template code blanked, so the HTML tokenizer sees the markup the
@@ -349,11 +387,16 @@ pub fn disclose_page(
             }
         })
         .collect();
-    // The widget's stylesheet: first in <head>, else before the first note.
+    // The widget's stylesheet: last in <head> (first would push a `<meta charset>`
+    // out of the 1,024 bytes a browser looks for it in), else before the first note.
     if !note_edits.is_empty() && !page.ids.contains_key(widget::STYLE_ID) {
-        match page.nodes.iter().find(|n| &*n.tag == "head") {
-            Some(h) if !template::touches(&regions, h.start_tag.end..h.start_tag.end) => {
-                let at = h.start_tag.end;
+        let in_head = page
+            .nodes
+            .iter()
+            .find(|n| &*n.tag == "head")
+            .map(|h| h.end_tag.as_ref().map_or(h.start_tag.end, |e| e.start));
+        match in_head {
+            Some(at) if !template::touches(&regions, at..at) => {
                 edits.push(Edit {
                     range: at..at,
                     order: 0,

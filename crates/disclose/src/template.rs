@@ -69,14 +69,16 @@ impl Syntax {
 /// the end of the file (PHP allows it); another unclosed opener is left as text.
 pub fn regions(bytes: &[u8], syntax: Syntax) -> Vec<Range<usize>> {
     let delims = syntax.delimiters();
+    let php = syntax == Syntax::Php;
     let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b != b'{' && b != b'<' {
-            i += 1;
-            continue;
-        }
+    // memchr to the next possible opener: this runs over every byte of every page.
+    while let Some(k) = if php {
+        memchr::memchr2(b'{', b'<', &bytes[i..])
+    } else {
+        memchr::memchr(b'{', &bytes[i..])
+    } {
+        i += k;
         let Some((open, close)) = delims.iter().find(|(o, _)| bytes[i..].starts_with(o)) else {
             i += 1;
             continue;
@@ -99,7 +101,7 @@ pub fn regions(bytes: &[u8], syntax: Syntax) -> Vec<Range<usize>> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// `bytes` with every region blanked: each byte a space, line breaks kept.

@@ -196,6 +196,7 @@ fn opts<'a>(l: &'a labels::Labels, phrases: &'a [String]) -> Options<'a> {
         provenance_url: "https://gov.example/v1/assets/{sha256}",
         phrases,
         syntax: None,
+        encoding: None,
     }
 }
 
@@ -336,6 +337,59 @@ fn non_utf8_is_refused() {
     let e = disclose_page(&known, "p", b"<p>caf\xe9</p>", &media, &opts(&l, &[])).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "not UTF-8 (invalid byte at offset 6); convert the page to UTF-8 first"
+        "not UTF-8 (invalid byte at offset 6) and no charset declared; give --encoding"
     );
+}
+
+/// A windows-1252 page (declared by its meta, or by the user) and a UTF-16 page with a
+/// BOM are disclosed and written back in their own encoding; the disclosure text
+/// comes out in it too, and everything else byte for byte.
+#[test]
+fn legacy_and_utf16_pages_are_written_back_in_their_encoding() {
+    let (known, media) = setup();
+    let l = labels::shipped("fr").unwrap();
+    let phrases = synthgov_scan::rules::Catalog::shipped().phrases();
+    let page = format!(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body><h1>Th\u{e9} \u{2013} 5 \u{20ac}</h1><div><p>{DESCRIPTION}</p></div></body></html>"
+    );
+    let (cp, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+    let r = disclose_page(&known, "p.html", &cp, &media, &opts(&l, &phrases)).unwrap();
+    assert_eq!(r.changes.len(), 1, "{:?}", r.changes);
+    let (back, _, bad) = encoding_rs::WINDOWS_1252.decode(&r.html);
+    assert!(!bad);
+    assert!(
+        back.contains("Th\u{e9} \u{2013} 5 \u{20ac}") && back.contains("data-synthetic=\"true\"")
+    );
+    assert!(
+        back.contains("G\u{e9}n\u{e9}r") || back.contains("IA"),
+        "{back}"
+    );
+    assert!(std::str::from_utf8(&r.html).is_err(), "still windows-1252");
+    let again = disclose_page(&known, "p.html", &r.html, &media, &opts(&l, &phrases)).unwrap();
+    assert_eq!(again.html, r.html, "idempotent");
+
+    let plain = page.replace(
+        " http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"",
+        "",
+    );
+    let (cp, _, _) = encoding_rs::WINDOWS_1252.encode(&plain);
+    assert!(disclose_page(&known, "p.html", &cp, &media, &opts(&l, &phrases)).is_err());
+    let user = Options {
+        encoding: Some(encoding_rs::WINDOWS_1252),
+        ..opts(&l, &phrases)
+    };
+    let r = disclose_page(&known, "p.html", &cp, &media, &user).unwrap();
+    assert_eq!(r.changes.len(), 1);
+
+    let mut le = vec![0xff, 0xfe];
+    le.extend(plain.encode_utf16().flat_map(u16::to_le_bytes));
+    let r = disclose_page(&known, "p.html", &le, &media, &opts(&l, &phrases)).unwrap();
+    assert_eq!(r.changes.len(), 1);
+    assert_eq!(&r.html[..2], b"\xff\xfe");
+    let units: Vec<u16> = r.html[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let back = String::from_utf16(&units).unwrap();
+    assert!(back.contains("data-synthetic=\"true\"") && back.contains("5 \u{20ac}"));
 }

@@ -85,6 +85,7 @@ fn disclose(uri: &str, src: &str) -> Rewritten {
         provenance_url: "https://gov.example/v1/assets/{sha256}",
         phrases: &phrases,
         syntax: None,
+        encoding: None,
     };
     disclose_page(&Known::default(), uri, src.as_bytes(), &NoMedia, &opts).unwrap()
 }

@@ -8,6 +8,7 @@
 //! - [`known`]: registered assets as scanners look them up;
 //! - [`sarif`], [`text`]: renderers.
 
+pub mod charset;
 pub mod config;
 pub mod crawl;
 mod db;

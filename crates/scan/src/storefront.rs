@@ -56,6 +56,8 @@ pub struct Ctx<'a> {
     pub known: &'a Known,
     pub catalog: &'a Catalog,
     pub phrases: Vec<String>,
+    /// The encoding of pages that declare none (`--encoding`); `None`: UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl<'a> Ctx<'a> {
@@ -64,6 +66,7 @@ impl<'a> Ctx<'a> {
             known,
             catalog,
             phrases: catalog.phrases(),
+            encoding: None,
         }
     }
 }
@@ -226,7 +229,16 @@ pub fn recognize<'k>(
 /// All findings for one page. `uri` names the page in findings.
 pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) -> PageResult {
     let mut out = PageResult::default();
-    let page = match html::parse(bytes) {
+    // Decoded as a browser would (BOM, meta charset, --encoding); a page that does not
+    // decode cleanly is still read, with the bad bytes replaced, and is a problem.
+    let (decoded, bad) = crate::charset::decode_lossy(bytes, ctx.encoding);
+    if let Some(e) = bad {
+        out.problems.push(ScanProblem {
+            uri: uri.to_owned(),
+            message: format!("{e}; read with the bad bytes replaced"),
+        });
+    }
+    let page = match html::parse(&decoded.text) {
         Ok(p) => p,
         Err(e) => {
             out.problems.push(ScanProblem {
@@ -540,6 +552,8 @@ pub struct FolderOptions {
     /// The live store's origin (`https://shop.example`): absolute URLs on it are read
     /// from the folder.
     pub origin: Option<String>,
+    /// The encoding of pages that declare none (`--encoding`); `None`: UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Default for FolderOptions {
@@ -547,6 +561,7 @@ impl Default for FolderOptions {
         FolderOptions {
             max_page_bytes: 64 << 20,
             origin: None,
+            encoding: None,
         }
     }
 }

@@ -545,6 +545,7 @@ fn disclose_walk(home: &Home, store_id: &str, out: &mut Out) -> Result<(), Failu
             origin: None,
             max_page_bytes: 64 << 20,
             extensions: Vec::new(),
+            encoding: None,
         },
         None,
         true,

@@ -35,7 +35,9 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
             max_page_bytes,
             mark_images,
             ext,
+            encoding,
         } => {
+            let encoding = encoding.as_deref().map(encoding_label).transpose()?;
             let output = match (dir, in_place, dry_run) {
                 (_, _, true) => Output::DryRun,
                 (Some(d), false, false) => Output::Dir(d),
@@ -57,6 +59,7 @@ pub fn run(ctx: &Ctx, cmd: DiscloseCommand, out: &mut Out) -> Result<Exit, Failu
                         .iter()
                         .map(|e| e.trim_start_matches('.').to_ascii_lowercase())
                         .collect(),
+                    encoding,
                 },
                 locale.as_deref(),
                 mark_images,
@@ -130,6 +133,16 @@ pub struct HtmlOutcome {
     pub ledger_index: Option<u64>,
 }
 
+/// The encoding `--encoding LABEL` names (WHATWG labels: windows-1252, latin1,
+/// shift_jis, utf-16le, ...).
+pub fn encoding_label(label: &str) -> Result<&'static synthgov_scan::charset::Encoding, Failure> {
+    synthgov_scan::charset::for_label(label).ok_or_else(|| {
+        Failure::bad_input(anyhow!(
+            "--encoding {label:?}: not an encoding label (windows-1252, iso-8859-1, shift_jis, utf-16le, ...)"
+        ))
+    })
+}
+
 /// Discloses pages (and marks images) and records `disclosure.applied`.
 pub fn apply_html(
     ctx: &Ctx,
@@ -147,6 +160,7 @@ pub fn apply_html(
         provenance_url: dc.provenance_url(),
         phrases: &phrases,
         syntax: None,
+        encoding: job.encoding,
     };
     let mut reg = Registry::open(&ctx.home)?;
     let known = Known::from_assets(&reg.assets()?);

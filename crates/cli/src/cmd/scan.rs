@@ -160,12 +160,17 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
             max_depth,
             concurrency,
             timeout,
+            encoding,
             ..
         } => {
             let known = Known::from_assets(&reg.assets()?);
             let opts = FolderOptions {
                 max_page_bytes,
                 origin,
+                encoding: encoding
+                    .as_deref()
+                    .map(super::disclose::encoding_label)
+                    .transpose()?,
             };
             let crawl = synthgov_scan::crawl::CrawlOptions {
                 max_pages,
@@ -440,7 +445,8 @@ fn scan_storefront(
     crawl: &synthgov_scan::crawl::CrawlOptions,
     run: &mut Run,
 ) -> Result<(), Failure> {
-    let page_ctx = PageCtx::new(known, catalog);
+    let mut page_ctx = PageCtx::new(known, catalog);
+    page_ctx.encoding = opts.encoding;
     run.targets.push(target.to_owned());
     if target.starts_with("http://") || target.starts_with("https://") {
         let bar = progress::bar(Some(crawl.max_pages as u64), "pages", ctx.quiet);
