@@ -365,11 +365,11 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
             );
             // GitHub code scanning refuses a whole file when one result has no file
             // location: say so, rather than let the upload fail later.
-            let unplaced = sarif["runs"][0]["results"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["locations"][0].get("physicalLocation").is_none())
+            let unplaced = report
+                .findings
+                .iter()
+                .chain(report.suppressed.iter().map(|s| &s.finding))
+                .filter(|f| f.location.is_logical())
                 .count();
             if unplaced > 0 {
                 eprintln!(
