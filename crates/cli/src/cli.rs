@@ -509,7 +509,10 @@ pub struct QualityArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// customers | orders | order_items | payments | reviews | patients | appointments | store
+    /// customers | orders | order_items | payments | reviews | patients | appointments,
+    /// each a table of its own; or `store`: a whole store whose tables agree (customers,
+    /// products, orders, order_items, payments, refunds, reviews, with labelled fraud;
+    /// plus patients and appointments), see docs/SYNTH.md.
     #[arg(required_unless_present = "model")]
     pub entity: Option<String>,
     /// Generate from a fitted model (`synthgov fit`) instead of a built-in entity.
@@ -540,10 +543,15 @@ pub struct GenerateArgs {
     /// Products to reference: a CSV with sku,name,price columns (e.g. from a catalog export).
     #[arg(long, value_name = "FILE")]
     pub products: Option<PathBuf>,
-    /// For `store`: the number of customers (orders, items, payments, reviews, patients
-    /// and appointments scale from it).
+    /// For `store`: the number of customer accounts (orders, items, payments, refunds,
+    /// reviews, patients and appointments follow from it: about 1.7 orders each).
     #[arg(long, default_value_t = 1000)]
     pub customers: u64,
+    /// For `store`: the share of orders that are fraudulent, labelled in the orders'
+    /// `is_fraud` and `fraud_pattern` columns (card_testing, account_takeover,
+    /// friendly_fraud, promotion_abuse, shipping_mismatch, in equal parts).
+    #[arg(long, default_value_t = 0.01, value_name = "SHARE")]
+    pub fraud_rate: f64,
     /// Name of the marker column.
     #[arg(long, default_value = "synthgov_marker")]
     pub marker_column: String,

@@ -193,7 +193,7 @@ fn leaked_rows_are_found_by_marker_and_by_fingerprint() {
         "--json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.json()["tables"].as_array().unwrap().len(), 7);
+    assert_eq!(r.json()["tables"].as_array().unwrap().len(), 9);
 
     // Customers copied into another table: marker dropped, columns reordered, mixed
     // with real-looking rows that were never generated.
@@ -546,4 +546,60 @@ fn a_run_is_never_recorded_under_another_generators_dataset() {
         g.contains("builtin-patients") && !g.contains("eu-records"),
         "{g}"
     );
+}
+
+/// The fraud patterns of `generate store` can be learned: a gradient-boosted model
+/// (scikit-learn) trained on one store finds each pattern in another seed's store
+/// (bench/fraud_patterns.py, small scale).
+#[test]
+fn fraud_patterns_are_learnable_by_a_gradient_boosted_model() {
+    let mut probe = std::process::Command::new("python3");
+    probe.args(["-c", "import sklearn, numpy"]);
+    if !common::tool("scikit-learn (pip install scikit-learn)", &mut probe) {
+        return;
+    }
+    let env = Env::new();
+    let mut dirs = Vec::new();
+    for seed in ["1", "2"] {
+        let dir = env.dir.path().join(format!("store-{seed}"));
+        let r = env.run(&[
+            "generate",
+            "store",
+            "--customers",
+            "30000",
+            "--fraud-rate",
+            "0.03",
+            "--seed",
+            seed,
+            "--out",
+            path_str(&dir),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        dirs.push(dir);
+    }
+    let out = std::process::Command::new("python3")
+        .arg(common::repo().join("bench/fraud_patterns.py"))
+        .args([&dirs[0], &dirs[1]])
+        .args(["--min-auc", "0.85"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for p in [
+        "card_testing",
+        "account_takeover",
+        "friendly_fraud",
+        "promotion_abuse",
+        "shipping_mismatch",
+    ] {
+        assert!(
+            j["per_pattern"][p]["orders"].as_u64().unwrap() >= 50,
+            "{p}: {j}"
+        );
+    }
 }

@@ -42,7 +42,7 @@ impl Entity {
     }
 
     /// Data columns, in output order (the marker column comes last when enabled).
-    pub fn columns(self) -> &'static [&'static str] {
+    pub const fn columns(self) -> &'static [&'static str] {
         match self {
             Entity::Customers => &[
                 "customer_id",

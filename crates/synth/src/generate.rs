@@ -92,13 +92,27 @@ pub struct Output {
 }
 
 /// Counts and hashes what passes through to the output.
-struct Hashing<'a> {
-    out: &'a mut (dyn Write + Send),
-    hasher: Sha256,
-    bytes: u64,
+pub(crate) struct Hashing<W: Write> {
+    pub(crate) out: W,
+    pub(crate) hasher: Sha256,
+    pub(crate) bytes: u64,
 }
 
-impl Write for Hashing<'_> {
+impl<W: Write> Hashing<W> {
+    pub(crate) fn new(out: W) -> Self {
+        Hashing {
+            out,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    pub(crate) fn sha256(self) -> String {
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
         self.hasher.update(&buf[..n]);
@@ -118,17 +132,13 @@ pub fn generate(
 ) -> std::io::Result<Output> {
     let columns = spec.entity.columns();
     let marker_col = spec.marking.as_ref().map(|m| m.column.as_str());
-    let mut hashing = Hashing {
-        out,
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let mut hashing = Hashing::new(out);
     let mut bloom = spec
         .marking
         .as_ref()
         .filter(|m| m.fingerprints)
         .map(|_| Bloom::for_items(spec.rows.max(1), crate::fingerprint::FALSE_POSITIVE_RATE));
-    let mut sink = Sink::new(spec, &mut hashing, marker_col)?;
+    let mut sink = Sink::new(spec.format, columns, &mut hashing, marker_col)?;
     if spec.format != Format::Parquet {
         let mut head = RowBuf::new(spec.format, columns, &[]);
         head.header(marker_col);
@@ -158,34 +168,39 @@ pub fn generate(
     Ok(Output {
         rows: spec.rows,
         bytes: hashing.bytes,
-        sha256: hex::encode(hashing.hasher.finalize()),
+        sha256: hashing.sha256(),
         bloom,
     })
 }
 
 /// Where rows go: straight through as text, or typed into Parquet.
-enum Sink<'a, 'b> {
-    Text(&'a mut Hashing<'b>),
+pub(crate) enum Sink<W: Write + Send> {
+    Text(W),
     #[cfg(feature = "parquet")]
     // Boxed: the writer's state is large and the text path should stay small.
-    Parquet(Box<crate::parquet_out::ParquetSink<&'a mut Hashing<'b>>>),
+    Parquet(Box<crate::parquet_out::ParquetSink<W>>),
 }
 
-impl<'a, 'b> Sink<'a, 'b> {
-    fn new(spec: &Spec, out: &'a mut Hashing<'b>, marker: Option<&str>) -> std::io::Result<Self> {
-        if spec.format != Format::Parquet {
+impl<W: Write + Send> Sink<W> {
+    pub(crate) fn new(
+        format: Format,
+        columns: &[&str],
+        out: W,
+        marker: Option<&str>,
+    ) -> std::io::Result<Self> {
+        if format != Format::Parquet {
             return Ok(Sink::Text(out));
         }
         #[cfg(feature = "parquet")]
         {
-            let schema = crate::parquet_out::schema(spec.entity, marker);
+            let schema = crate::parquet_out::schema(columns, marker);
             Ok(Sink::Parquet(Box::new(
                 crate::parquet_out::ParquetSink::new(out, schema)?,
             )))
         }
         #[cfg(not(feature = "parquet"))]
         {
-            let _ = marker;
+            let _ = (marker, columns);
             Err(std::io::Error::new(
                 std::io::ErrorKind::Unsupported,
                 "built without the `parquet` feature",
@@ -193,7 +208,7 @@ impl<'a, 'b> Sink<'a, 'b> {
         }
     }
 
-    fn rows(&mut self, text: &str) -> std::io::Result<()> {
+    pub(crate) fn rows(&mut self, text: &str) -> std::io::Result<()> {
         match self {
             Sink::Text(out) => out.write_all(text.as_bytes()),
             #[cfg(feature = "parquet")]
@@ -201,7 +216,7 @@ impl<'a, 'b> Sink<'a, 'b> {
         }
     }
 
-    fn finish(self) -> std::io::Result<()> {
+    pub(crate) fn finish(self) -> std::io::Result<()> {
         match self {
             Sink::Text(_) => Ok(()),
             #[cfg(feature = "parquet")]
@@ -263,7 +278,11 @@ fn timestamp(rng: &mut ChaCha8Rng, from_year: i32, to_year: i32) -> String {
         rng.gen_range(0..60),
     )
     .expect("valid");
-    let dt = PrimitiveDateTime::new(d, t);
+    utc(PrimitiveDateTime::new(d, t))
+}
+
+/// A UTC time as the generators write it (RFC 3339, seconds, `Z`).
+pub(crate) fn utc(dt: PrimitiveDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         dt.year(),
@@ -275,7 +294,7 @@ fn timestamp(rng: &mut ChaCha8Rng, from_year: i32, to_year: i32) -> String {
     )
 }
 
-fn phone(rng: &mut ChaCha8Rng, locale: Locale) -> String {
+pub(crate) fn phone(rng: &mut ChaCha8Rng, locale: Locale) -> String {
     match locale {
         // NANPA: 555-0100..555-0199 is reserved for fiction in every area code.
         Locale::EnUs => format!(
@@ -288,7 +307,7 @@ fn phone(rng: &mut ChaCha8Rng, locale: Locale) -> String {
     }
 }
 
-fn email(rng: &mut ChaCha8Rng, first: &str, last: &str, id: u64) -> String {
+pub(crate) fn email(rng: &mut ChaCha8Rng, first: &str, last: &str, id: u64) -> String {
     format!(
         "{}.{}{}@{}",
         first.to_ascii_lowercase(),
@@ -298,7 +317,7 @@ fn email(rng: &mut ChaCha8Rng, first: &str, last: &str, id: u64) -> String {
     )
 }
 
-fn address(
+pub(crate) fn address(
     rng: &mut ChaCha8Rng,
     locale: Locale,
 ) -> (String, &'static str, &'static str, String, &'static str) {

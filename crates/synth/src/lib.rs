@@ -7,7 +7,8 @@
 //!   (RFC 2606 / 6761 emails, fiction phone ranges, processor test cards) and the
 //!   checks that recognise real-looking personal data;
 //! - [`fingerprint`]: keyed row markers and fingerprint filters to find rows again;
-//! - [`detect`]: finding generated rows in a file.
+//! - [`detect`]: finding generated rows in a file;
+//! - [`store`]: a whole store whose orders add up, with labelled fraud patterns.
 //!
 //! No printing and no storage here: the CLI and the registry do that.
 
@@ -23,5 +24,6 @@ pub mod quality;
 pub mod report_html;
 pub mod row;
 pub mod safe;
+pub mod store;
 pub mod table;
 pub mod vocab;

@@ -9,10 +9,10 @@ use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
-use crate::entity::Entity;
-
-const INTEGERS: [&str; 11] = [
+const INTEGERS: [&str; 13] = [
     "customer_id",
+    "refund_id",
+    "is_fraud",
     "order_id",
     "item_id",
     "payment_id",
@@ -24,8 +24,9 @@ const INTEGERS: [&str; 11] = [
     "rating",
     "duration_min",
 ];
-const MONEY: [&str; 7] = [
+const MONEY: [&str; 8] = [
     "subtotal",
+    "discount",
     "tax",
     "shipping",
     "grand_total",
@@ -44,10 +45,10 @@ fn data_type(column: &str) -> DataType {
     }
 }
 
-/// The Arrow schema of an entity (plus the marker column when present).
-pub fn schema(entity: Entity, marker: Option<&str>) -> Arc<Schema> {
-    let mut fields: Vec<Field> = entity
-        .columns()
+/// The Arrow schema of a table with these columns (plus the marker column when
+/// present). Text columns may be empty (a store's unshipped orders), never null.
+pub fn schema(columns: &[&str], marker: Option<&str>) -> Arc<Schema> {
+    let mut fields: Vec<Field> = columns
         .iter()
         .map(|c| Field::new(*c, data_type(c), false))
         .collect();

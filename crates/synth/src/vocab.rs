@@ -263,23 +263,34 @@ pub const ALLERGIES: [&str; 6] = [
     "sulfa",
     "shellfish",
 ];
-pub const REVIEW_TITLES: [&str; 8] = [
+/// Review titles: the first half praise, the second half lukewarm or critical (the
+/// store generator picks by rating).
+pub const REVIEW_TITLES: [&str; 12] = [
     "Works as described",
     "Great value",
     "Helped me sleep",
     "Arrived quickly",
-    "Not for me",
     "Good quality",
     "Would buy again",
     "Decent",
+    "Not for me",
+    "Stopped working",
+    "Smaller than expected",
+    "Arrived damaged",
+    "Not worth the price",
 ];
-pub const REVIEW_TEXTS: [&str; 8] = [
+/// Review texts, ordered like the titles.
+pub const REVIEW_TEXTS: [&str; 12] = [
     "Easy to use and the instructions were clear.",
     "I noticed a difference after two weeks.",
     "Packaging was recyclable, which I appreciate.",
-    "Taste is mild; mixes well with water.",
-    "Did not agree with me, but customer service was helpful.",
     "Accurate readings compared with my clinic's device.",
     "Sturdy and well made.",
+    "Taste is mild; mixes well with water.",
     "Does the job, nothing special.",
+    "Did not agree with me, but customer service was helpful.",
+    "The seal was broken when it arrived.",
+    "Readings were inconsistent from one day to the next.",
+    "Returned it; the refund took a week.",
+    "Cheaper elsewhere and no better.",
 ];

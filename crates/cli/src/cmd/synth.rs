@@ -8,7 +8,9 @@ use synthgov_synth::detect::{Detection, detect_file};
 use synthgov_synth::entity::{self, Entity};
 use synthgov_synth::fingerprint::Keys;
 use synthgov_synth::generate::{Locale, Product, default_products};
-use synthgov_synth::governed::{GenerateRequest, SynthError, generate_governed, known_versions};
+use synthgov_synth::governed::{
+    GenerateRequest, StoreRequest, SynthError, generate_governed, generate_store, known_versions,
+};
 use synthgov_synth::row::Format;
 
 use crate::cli::{FlagsCommand, GenerateArgs};
@@ -225,60 +227,61 @@ pub fn run_generate(ctx: &Ctx, a: GenerateArgs, out: &mut Out) -> Result<Exit, F
     let mut reg = Registry::open(&ctx.home)?;
     let keys = Keys::new(ctx.home.marker_secret()?);
     let marker = (!a.no_marker).then(|| a.marker_column.clone());
-    let ext = if format == Format::Csv {
-        "csv"
-    } else {
-        "jsonl"
-    };
-    let plan: Vec<(Entity, u64, Option<u64>, PathBuf)> = if entity_name == "store" {
-        std::fs::create_dir_all(&a.out)
-            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", a.out.display())))?;
-        let c = a.customers.max(1);
-        let orders = c * 2;
-        let patients = (c / 4).max(1);
-        [
-            (Entity::Customers, c, None),
-            (Entity::Orders, orders, Some(c)),
-            (Entity::OrderItems, orders * 2, Some(orders)),
-            (Entity::Payments, orders, Some(orders)),
-            (Entity::Reviews, (c / 2).max(1), Some(c)),
-            (Entity::Patients, patients, None),
-            (Entity::Appointments, patients * 2, Some(patients)),
-        ]
-        .into_iter()
-        .map(|(e, rows, parents)| (e, rows, parents, a.out.join(format!("{}.{ext}", e.name()))))
-        .collect()
-    } else {
-        let e = Entity::parse(&entity_name).ok_or_else(|| {
-            Failure::bad_input(anyhow::anyhow!(
-                "unknown entity {:?}; one of: {}, store",
-                entity_name,
-                entity::ALL
-                    .iter()
-                    .map(|e| e.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
-        vec![(e, a.rows, a.parents, a.out.clone())]
-    };
+    if entity_name == "store" {
+        let pb = progress::bar(Some(a.customers), "customers", ctx.quiet);
+        let req = StoreRequest {
+            customers: a.customers,
+            seed: a.seed,
+            locale,
+            format,
+            out: a.out.clone(),
+            products,
+            marker_column: marker,
+            fraud_rate: a.fraud_rate,
+        };
+        let r = generate_store(&mut reg, &keys, &actor(), &req, &mut |table, n, total| {
+            pb.set_message(table.to_owned());
+            pb.set_length(total);
+            pb.set_position(n);
+        });
+        pb.finish_and_clear();
+        let r = r?;
+        if ctx.json {
+            out.json(&r)?;
+            return Ok(Exit::Ok);
+        }
+        for t in &r.tables {
+            out.line(&format!(
+                "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
+                t.rows, t.out, t.dataset, t.version, t.sha256, t.ledger_index
+            ))?;
+        }
+        return Ok(Exit::Ok);
+    }
+    let e = Entity::parse(&entity_name).ok_or_else(|| {
+        Failure::bad_input(anyhow::anyhow!(
+            "unknown entity {:?}; one of: {}, store",
+            entity_name,
+            entity::ALL
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let plan = vec![(e, a.rows, a.parents, a.out.clone())];
     let mut reports = Vec::new();
-    for (i, (entity, rows, parents, path)) in plan.into_iter().enumerate() {
+    for (entity, rows, parents, path) in plan {
         let pb = progress::bar(Some(rows), "rows", ctx.quiet);
         pb.set_message(entity.name());
         let req = GenerateRequest {
             entity,
             rows,
-            // Each table of a store gets its own stream, all fixed by the one seed.
-            seed: a.seed.wrapping_add(i as u64),
+            seed: a.seed,
             locale,
             format,
             out: path,
-            dataset: if entity_name == "store" {
-                None
-            } else {
-                a.dataset.clone()
-            },
+            dataset: a.dataset.clone(),
             parents,
             products: products.clone(),
             marker_column: marker.clone(),
@@ -288,11 +291,7 @@ pub fn run_generate(ctx: &Ctx, a: GenerateArgs, out: &mut Out) -> Result<Exit, F
         reports.push(r?);
     }
     if ctx.json {
-        if entity_name == "store" {
-            out.json(&json!({"tables": reports}))?;
-        } else {
-            out.json(&reports[0])?;
-        }
+        out.json(&reports[0])?;
         return Ok(Exit::Ok);
     }
     for r in &reports {

@@ -20,6 +20,9 @@ use crate::fingerprint::{Bloom, Keys, version_token};
 use crate::generate::{Locale, Marking, Product, Spec, generate};
 use crate::row::Format;
 
+mod store;
+pub use store::{StoreReport, StoreRequest, generate_store};
+
 /// Above this many rows no fingerprint filter is built (it would not fit the memory
 /// bound of streaming generation); markers still apply.
 pub const MAX_FINGERPRINT_ROWS: u64 = 20_000_000;
@@ -262,12 +265,22 @@ pub fn plan_generate(
         return Err(SynthError::BadRequest("the product list is empty".into()));
     }
     check_allowed(reg, actor, what)?;
+    plan_builtin(reg, keys, req, "synthgov generate")
+}
+
+/// Plans a built-in run once it is allowed.
+fn plan_builtin(
+    reg: &Registry,
+    keys: &Keys,
+    req: &GenerateRequest,
+    purpose: &'static str,
+) -> Result<Plan, SynthError> {
     let dataset = req
         .dataset
         .clone()
         .unwrap_or_else(|| format!("synthetic-{}", req.entity.name().replace('_', "-")));
     let generator = format!("builtin-{}", req.entity.name().replace('_', "-"));
-    let lineage = Lineage::new(reg, generator, "rules", dataset, "synthgov generate")?;
+    let lineage = Lineage::new(reg, generator, "rules", dataset, purpose)?;
     let token = version_token(&lineage.dataset, lineage.version);
     let fingerprints = req.rows <= MAX_FINGERPRINT_ROWS && req.marker_column.is_some();
     let spec = Spec {
@@ -447,26 +460,34 @@ impl Plan {
         // The filter's bytes and hash are made here, not in `finish`: for millions of
         // rows that is tens of megabytes, and `finish` runs holding the writer.
         if let Some(b) = made.bloom.take() {
-            let l = &self.lineage;
-            let filter = b.to_bytes();
-            let change = Change::new(
-                EventType::DatasetFingerprinted,
-                json!({"dataset": l.dataset, "version": l.version, "entity": made.entity,
-                         "columns": made.columns, "items": b.items(), "bits": b.bits(),
-                         "hashes": b.hashes(),
-                         "false_positive_rate": crate::fingerprint::FALSE_POSITIVE_RATE})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            )
-            .with_filter(filter);
-            let mut change = change;
-            let sha = change.filter_sha256().map(str::to_owned);
-            change.data.insert("filter_sha256".into(), json!(sha));
-            made.fingerprint = Some(change);
+            made.fingerprint = Some(fingerprint_change(
+                &self.lineage,
+                &made.entity,
+                &made.columns,
+                &b,
+            ));
         }
         Ok(made)
     }
+}
+
+/// The `dataset.fingerprinted` change of a run's filter.
+fn fingerprint_change(l: &Lineage, entity: &str, columns: &[String], b: &Bloom) -> Change {
+    let filter = b.to_bytes();
+    let mut change = Change::new(
+        EventType::DatasetFingerprinted,
+        json!({"dataset": l.dataset, "version": l.version, "entity": entity,
+                 "columns": columns, "items": b.items(), "bits": b.bits(),
+                 "hashes": b.hashes(),
+                 "false_positive_rate": crate::fingerprint::FALSE_POSITIVE_RATE})
+        .as_object()
+        .cloned()
+        .unwrap_or_default(),
+    )
+    .with_filter(filter);
+    let sha = change.filter_sha256().map(str::to_owned);
+    change.data.insert("filter_sha256".into(), json!(sha));
+    change
 }
 
 impl Produced {
@@ -559,39 +580,62 @@ pub fn finish(
     plan: &Plan,
     produced: Produced,
 ) -> Result<GenerateReport, SynthError> {
-    let l = &plan.lineage;
+    let mut reports = finish_many(
+        reg,
+        actor,
+        vec![(&plan.lineage, plan.out.as_path(), produced)],
+    )?;
+    Ok(reports.remove(0))
+}
+
+/// [`finish`] for several runs made together (the tables of a store): one check,
+/// one transaction for all their events, then every output moved into place.
+fn finish_many(
+    reg: &mut Registry,
+    actor: &Actor,
+    runs: Vec<(&Lineage, &Path, Produced)>,
+) -> Result<Vec<GenerateReport>, SynthError> {
+    let what: Vec<Value> = runs
+        .iter()
+        .map(|(l, out, _)| json!({"dataset": l.dataset, "version": l.version, "out": out.display().to_string()}))
+        .collect();
     check_allowed(
         reg,
         actor,
-        json!({"dataset": l.dataset, "version": l.version, "out": plan.out.display().to_string()}),
-    )?;
-    let now = reg.latest_version(&l.dataset)?.map_or(1, |(v, _)| v + 1);
-    if now != l.version {
-        return Err(SynthError::Conflict(format!(
-            "dataset {} got version {} while this run was generating version {}; run it again",
-            l.dataset,
-            now - 1,
-            l.version
-        )));
-    }
-    let changes = declare_missing(reg, l)?;
-    commit_run(
-        reg,
-        actor,
-        changes,
-        Run {
-            generator: &l.generator,
-            dataset: &l.dataset,
-            version: l.version,
-            rows: produced.rows,
-            sha256: produced.sha256,
-            bytes: produced.bytes,
-            out: &plan.out,
-            fingerprint: produced.fingerprint,
-            extra: produced.extra,
-            tmp: produced.tmp,
+        if what.len() == 1 {
+            what[0].clone()
+        } else {
+            json!({"runs": what})
         },
-    )
+    )?;
+    let mut staged = Vec::new();
+    for (l, out, produced) in runs {
+        let now = reg.latest_version(&l.dataset)?.map_or(1, |(v, _)| v + 1);
+        if now != l.version {
+            return Err(SynthError::Conflict(format!(
+                "dataset {} got version {} while this run was generating version {}; run it again",
+                l.dataset,
+                now - 1,
+                l.version
+            )));
+        }
+        staged.push((
+            declare_missing(reg, l)?,
+            Run {
+                generator: &l.generator,
+                dataset: &l.dataset,
+                version: l.version,
+                rows: produced.rows,
+                sha256: produced.sha256,
+                bytes: produced.bytes,
+                out,
+                fingerprint: produced.fingerprint,
+                extra: produced.extra,
+                tmp: produced.tmp,
+            },
+        ));
+    }
+    commit_runs(reg, actor, staged)
 }
 
 /// Generates, records and moves the output into place (plan, produce, finish).
@@ -643,55 +687,65 @@ struct Run<'a> {
     tmp: tempfile::NamedTempFile,
 }
 
-/// Commits `generation.completed`, the dataset version and the fingerprint filter
-/// (after `changes`) in one transaction, then moves the output into place.
-fn commit_run(
+/// Commits, for each run, its declarations, `generation.completed`, the dataset
+/// version and the fingerprint filter, all in one transaction, then moves the
+/// outputs into place.
+fn commit_runs(
     reg: &mut Registry,
     actor: &Actor,
-    mut changes: Vec<Change>,
-    run: Run,
-) -> Result<GenerateReport, SynthError> {
-    let mut data = Map::new();
-    data.insert("generator".into(), json!(run.generator));
-    data.insert("dataset".into(), json!(run.dataset));
-    data.insert("version".into(), json!(run.version));
-    data.insert("rows".into(), json!(run.rows));
-    data.insert("output_sha256".into(), json!(run.sha256));
-    data.insert("bytes".into(), json!(run.bytes));
-    data.insert("out".into(), json!(run.out.display().to_string()));
-    data.extend(run.extra);
-    changes.push(Change::new(EventType::GenerationCompleted, data));
-    let completed_at = changes.len() - 1;
-    let previous = reg.latest_version(run.dataset)?;
-    changes.push(Change::new(
-        EventType::DatasetVersionCreated,
-        json!({"dataset": run.dataset, "version": run.version, "content_sha256": run.sha256,
-                     "previous_version": previous.as_ref().map(|p| p.0),
-                     "previous_sha256": previous.as_ref().map(|p| p.1.clone()),
-                     "files": 1, "bytes": run.bytes, "generator": run.generator})
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
-    ));
-    let fingerprints = run.fingerprint.is_some();
-    if let Some(c) = run.fingerprint {
-        changes.push(c);
+    runs: Vec<(Vec<Change>, Run)>,
+) -> Result<Vec<GenerateReport>, SynthError> {
+    let mut changes = Vec::new();
+    let mut done = Vec::new();
+    for (declarations, mut run) in runs {
+        changes.extend(declarations);
+        let mut data = Map::new();
+        data.insert("generator".into(), json!(run.generator));
+        data.insert("dataset".into(), json!(run.dataset));
+        data.insert("version".into(), json!(run.version));
+        data.insert("rows".into(), json!(run.rows));
+        data.insert("output_sha256".into(), json!(run.sha256));
+        data.insert("bytes".into(), json!(run.bytes));
+        data.insert("out".into(), json!(run.out.display().to_string()));
+        data.extend(std::mem::take(&mut run.extra));
+        changes.push(Change::new(EventType::GenerationCompleted, data));
+        let completed_at = changes.len() - 1;
+        let previous = reg.latest_version(run.dataset)?;
+        changes.push(Change::new(
+            EventType::DatasetVersionCreated,
+            json!({"dataset": run.dataset, "version": run.version, "content_sha256": run.sha256,
+                         "previous_version": previous.as_ref().map(|p| p.0),
+                         "previous_sha256": previous.as_ref().map(|p| p.1.clone()),
+                         "files": 1, "bytes": run.bytes, "generator": run.generator})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        ));
+        let fingerprints = run.fingerprint.is_some();
+        if let Some(c) = run.fingerprint.take() {
+            changes.push(c);
+        }
+        done.push((completed_at, fingerprints, run));
     }
     let receipt = reg.commit(actor, Action::Generate, changes)?;
-    run.tmp.persist(run.out).map_err(|e| SynthError::Io {
-        path: run.out.to_owned(),
-        source: e.error,
-    })?;
-    Ok(GenerateReport {
-        dataset: run.dataset.to_owned(),
-        version: run.version.to_string(),
-        rows: run.rows,
-        sha256: run.sha256,
-        ledger_index: receipt.first_index + completed_at as u64,
-        bytes: run.bytes,
-        out: run.out.display().to_string(),
-        fingerprints,
-    })
+    let mut reports = Vec::new();
+    for (completed_at, fingerprints, run) in done {
+        run.tmp.persist(run.out).map_err(|e| SynthError::Io {
+            path: run.out.to_owned(),
+            source: e.error,
+        })?;
+        reports.push(GenerateReport {
+            dataset: run.dataset.to_owned(),
+            version: run.version.to_string(),
+            rows: run.rows,
+            sha256: run.sha256,
+            ledger_index: receipt.first_index + completed_at as u64,
+            bytes: run.bytes,
+            out: run.out.display().to_string(),
+            fingerprints,
+        });
+    }
+    Ok(reports)
 }
 
 /// Generates from a fitted model, governed like the built-in generators. With a
