@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::fingerprint::{Bloom, Keys};
+use crate::fingerprint::{Bloom, EXACT_V2, Keys, Prints, SETS_V2};
+use crate::normalize::{Kind, header};
 
 /// A dataset version the store generated, as detection needs it.
 #[derive(Debug, Clone)]
@@ -109,27 +110,64 @@ fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
-/// For each known version whose identifying columns are all present: their positions.
-fn plans(headers: &[String], known: &[KnownVersion]) -> Vec<Option<Vec<usize>>> {
+/// How one known version's fingerprints are checked against a file's columns.
+enum Plan {
+    /// Scheme 1: one fingerprint over these columns' exact values (older ledgers and
+    /// fitted models), hashed under this entity name.
+    Exact(String, Vec<usize>),
+    /// Scheme 2: for each set whose columns are all present, their positions.
+    Sets {
+        entity: String,
+        prints: Prints,
+        positions: Vec<Option<usize>>,
+    },
+}
+
+fn plans(headers: &[String], known: &[KnownVersion]) -> Vec<Option<Plan>> {
+    let canon: Vec<String> = headers.iter().map(|h| header(h)).collect();
+    let find = |c: &str| {
+        headers
+            .iter()
+            .position(|h| h == c)
+            .or_else(|| canon.iter().position(|h| *h == header(c)))
+    };
     known
         .iter()
         .map(|k| {
             k.bloom.as_ref()?;
-            k.columns
-                .iter()
-                .map(|c| headers.iter().position(|h| h == c))
-                .collect()
+            if let Some(entity) = k.entity.strip_prefix(SETS_V2) {
+                let prints = Prints::from_columns(&k.columns)?;
+                let positions: Vec<Option<usize>> =
+                    prints.roles.iter().map(|(n, _)| find(n)).collect();
+                prints
+                    .sets
+                    .iter()
+                    .any(|s| s.iter().all(|&r| positions[r].is_some()))
+                    .then(|| Plan::Sets {
+                        entity: entity.to_owned(),
+                        prints,
+                        positions,
+                    })
+            } else {
+                let entity = k.entity.strip_prefix(EXACT_V2).unwrap_or(&k.entity);
+                k.columns
+                    .iter()
+                    .map(|c| find(c))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|cols| Plan::Exact(entity.to_owned(), cols))
+            }
         })
         .collect()
 }
 
 /// Checks rows of one table or file against every known version: a valid marker in
-/// any field, else the fingerprint of the identifying columns (by header name). The
+/// any field (whatever its case or padding), else the fingerprints of the
+/// identifying columns (found by header name, case and punctuation aside). The
 /// segregation scanner uses this on database rows.
 pub struct RowChecker<'a> {
     keys: &'a Keys,
     known: &'a [KnownVersion],
-    plans: Vec<Option<Vec<usize>>>,
+    plans: Vec<Option<Plan>>,
 }
 
 impl<'a> RowChecker<'a> {
@@ -149,28 +187,54 @@ impl<'a> RowChecker<'a> {
     /// The matching version (an index into `known`) and how it was found.
     pub fn check<S: AsRef<str>>(&self, fields: &[S]) -> Option<(usize, &'static str)> {
         for f in fields {
-            let f = f.as_ref();
-            if f.starts_with("sg1.")
-                && let Some((token, _)) = self.keys.check_marker(f)
+            if let Some((token, _)) = self.keys.find_marker(f.as_ref())
                 && let Some(i) = self.known.iter().position(|k| k.token == token)
             {
                 return Some((i, "marker"));
             }
         }
+        let field = |c: usize| fields.get(c).map_or("", |f| f.as_ref());
         let mut ident = String::new();
+        let mut values: Vec<(&str, Kind)> = Vec::new();
         for (i, (k, plan)) in self.known.iter().zip(&self.plans).enumerate() {
             let (Some(plan), Some(bloom)) = (plan, &k.bloom) else {
                 continue;
             };
-            ident.clear();
-            for (j, &c) in plan.iter().enumerate() {
-                if j > 0 {
-                    ident.push('\u{1f}');
+            match plan {
+                Plan::Exact(entity, columns) => {
+                    ident.clear();
+                    for (j, &c) in columns.iter().enumerate() {
+                        if j > 0 {
+                            ident.push('\u{1f}');
+                        }
+                        ident.push_str(field(c));
+                    }
+                    if bloom.contains(&self.keys.fingerprint(entity, &ident)) {
+                        return Some((i, "fingerprint"));
+                    }
                 }
-                ident.push_str(fields.get(c).map_or("", |f| f.as_ref()));
-            }
-            if bloom.contains(&self.keys.fingerprint(&k.entity, &ident)) {
-                return Some((i, "fingerprint"));
+                Plan::Sets {
+                    entity,
+                    prints,
+                    positions,
+                } => {
+                    for (n, set) in prints.sets.iter().enumerate() {
+                        values.clear();
+                        for &r in set {
+                            match positions[r] {
+                                Some(c) if !field(c).trim().is_empty() => {
+                                    values.push((field(c), prints.roles[r].1));
+                                }
+                                _ => break,
+                            }
+                        }
+                        if values.len() == set.len()
+                            && bloom.contains(&self.keys.set_print(entity, n, &values))
+                        {
+                            return Some((i, "fingerprint"));
+                        }
+                    }
+                }
             }
         }
         None

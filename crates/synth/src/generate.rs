@@ -137,7 +137,7 @@ pub fn generate(
         .marking
         .as_ref()
         .filter(|m| m.fingerprints)
-        .map(|_| Bloom::for_items(spec.rows.max(1), crate::fingerprint::FALSE_POSITIVE_RATE));
+        .map(|_| spec.entity.prints().filter(spec.rows));
     let mut sink = Sink::new(spec.format, columns, &mut hashing, marker_col)?;
     if spec.format != Format::Parquet {
         let mut head = RowBuf::new(spec.format, columns, &[]);
@@ -241,17 +241,21 @@ fn make_chunk(spec: &Spec, k: u64) -> (String, Vec<[u8; 32]>) {
     let mut row = RowBuf::new(
         spec.format,
         spec.entity.columns(),
-        spec.entity.identifying(),
+        &spec.entity.prints().role_names(),
     );
     let mut prints = Vec::new();
     for id in first..=last {
-        row.ident.clear();
         make_row(spec, id, &mut rng, &mut row);
         if let Some(m) = &spec.marking {
             let marker = m.keys.marker(&m.version_token, id);
             row.s(&marker);
             if m.fingerprints {
-                prints.push(m.keys.fingerprint(spec.entity.name(), &row.ident));
+                spec.entity.prints().row_prints(
+                    &m.keys,
+                    spec.entity.name(),
+                    &row.ident,
+                    &mut prints,
+                );
             }
         }
         row.end();

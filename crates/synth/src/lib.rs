@@ -18,6 +18,7 @@ pub mod entity;
 pub mod fingerprint;
 pub mod generate;
 pub mod governed;
+pub mod normalize;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;
 pub mod quality;

@@ -32,15 +32,17 @@ impl Format {
 }
 
 /// Builds rows into a byte buffer; also keeps the identifying values of the current
-/// row for its fingerprint.
+/// row for its fingerprints.
 pub struct RowBuf {
     pub format: Format,
     pub out: String,
     columns: &'static [&'static str],
-    ident_mask: Vec<bool>,
+    /// For each column, its place among the identifying columns.
+    role: Vec<Option<usize>>,
     field: usize,
-    /// Identifying values of the current row, separated by 0x1f.
-    pub ident: String,
+    /// The current row's identifying values, in the order the identifying columns
+    /// were given (empty for a column not written yet).
+    pub ident: Vec<String>,
 }
 
 impl RowBuf {
@@ -49,9 +51,12 @@ impl RowBuf {
             format: format.text(),
             out: String::with_capacity(1 << 20),
             columns,
-            ident_mask: columns.iter().map(|c| identifying.contains(c)).collect(),
+            role: columns
+                .iter()
+                .map(|c| identifying.iter().position(|i| i == c))
+                .collect(),
             field: 0,
-            ident: String::new(),
+            ident: vec![String::new(); identifying.len()],
         }
     }
 
@@ -71,7 +76,7 @@ impl RowBuf {
         }
     }
 
-    fn begin_field(&mut self) -> bool {
+    fn begin_field(&mut self) -> Option<usize> {
         let i = self.field;
         self.field += 1;
         match self.format {
@@ -88,21 +93,18 @@ impl RowBuf {
                 self.out.push_str("\":");
             }
         }
-        self.ident_mask.get(i).copied().unwrap_or(false)
+        self.role.get(i).copied().flatten()
     }
 
-    fn note_ident(&mut self, start: usize) {
-        if !self.ident.is_empty() {
-            self.ident.push('\u{1f}');
-        }
-        let v = self.out[start..].trim_matches('"').to_owned();
-        self.ident.push_str(&v);
+    fn note_ident(&mut self, start: usize, role: usize) {
+        let slot = &mut self.ident[role];
+        slot.clear();
+        slot.push_str(&self.out[start..]);
     }
 
     /// A text field.
     pub fn s(&mut self, v: &str) {
         let ident = self.begin_field();
-        let start = self.out.len();
         match self.format {
             Format::Csv | Format::Parquet => {
                 if v.contains([',', '"', '\n', '\r']) {
@@ -128,8 +130,10 @@ impl RowBuf {
                 self.out.push('"');
             }
         }
-        if ident {
-            self.note_ident(start);
+        if let Some(role) = ident {
+            let slot = &mut self.ident[role];
+            slot.clear();
+            slot.push_str(v);
         }
     }
 
@@ -138,8 +142,8 @@ impl RowBuf {
         let ident = self.begin_field();
         let start = self.out.len();
         let _ = write!(self.out, "{v}");
-        if ident {
-            self.note_ident(start);
+        if let Some(role) = ident {
+            self.note_ident(start, role);
         }
     }
 
@@ -148,8 +152,8 @@ impl RowBuf {
         let ident = self.begin_field();
         let start = self.out.len();
         let _ = write!(self.out, "{}.{:02}", v / 100, v % 100);
-        if ident {
-            self.note_ident(start);
+        if let Some(role) = ident {
+            self.note_ident(start, role);
         }
     }
 

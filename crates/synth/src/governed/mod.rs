@@ -16,7 +16,7 @@ use synthgov_registry::{Actor, Registry, RegistryError};
 
 use crate::detect::KnownVersion;
 use crate::entity::Entity;
-use crate::fingerprint::{Bloom, Keys, version_token};
+use crate::fingerprint::{Bloom, EXACT_V2, Keys, SETS_V2, version_token};
 use crate::generate::{Locale, Marking, Product, Spec, generate};
 use crate::row::Format;
 
@@ -25,7 +25,7 @@ pub use store::{StoreReport, StoreRequest, generate_store};
 
 /// Above this many rows no fingerprint filter is built (it would not fit the memory
 /// bound of streaming generation); markers still apply.
-pub const MAX_FINGERPRINT_ROWS: u64 = 20_000_000;
+pub const MAX_FINGERPRINT_ROWS: u64 = 10_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
@@ -392,13 +392,8 @@ impl Plan {
                     bytes: o.bytes,
                     bloom: o.bloom,
                     fingerprint: None,
-                    entity: spec.entity.name().into(),
-                    columns: spec
-                        .entity
-                        .identifying()
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
+                    entity: format!("{SETS_V2}{}", spec.entity.name()),
+                    columns: spec.entity.prints().columns(),
                     extra: self.extra.clone(),
                     tmp,
                 }
@@ -415,7 +410,8 @@ impl Plan {
                     .then(|| Bloom::for_items(*rows, crate::fingerprint::FALSE_POSITIVE_RATE));
                 let columns: Vec<String> = model.columns.iter().map(|c| c.name.clone()).collect();
                 let marker_fn = |row: u64| keys.marker(token, row);
-                let entity = format!("model:{}", model.model);
+                let entity = format!("{EXACT_V2}model:{}", model.model);
+                let hashed = entity[EXACT_V2.len()..].to_owned();
                 // Hashed and counted on the way out: the output is never read back.
                 let mut hashing = HashingWriter::new(BufWriter::with_capacity(
                     1 << 20,
@@ -432,7 +428,7 @@ impl Plan {
                     &mut hashing,
                     &mut |ident| {
                         if let Some(b) = bloom.as_mut() {
-                            b.insert(&keys.fingerprint(&entity, ident));
+                            b.insert(&keys.fingerprint(&hashed, ident));
                         }
                     },
                 )
@@ -796,7 +792,12 @@ pub fn known_versions(reg: &Registry) -> Result<Vec<KnownVersion>, SynthError> {
             token: version_token(&v.dataset, v.version),
             entity: f.map(|f| f.2.clone()).unwrap_or_default(),
             columns: f.map(|f| f.3.clone()).unwrap_or_default(),
-            bloom: f.and_then(|f| Bloom::from_parts(&f.4, f.5, f.6, f.7)),
+            bloom: f.and_then(|f| {
+                let b = Bloom::from_parts(&f.4, f.5, f.6, f.7)?;
+                // Filters from before the `…-v2/` entities use the old indexing.
+                let v2 = f.2.starts_with(SETS_V2) || f.2.starts_with(EXACT_V2);
+                Some(if v2 { b } else { b.classic() })
+            }),
             dataset: v.dataset,
             version: v.version,
         });

@@ -15,7 +15,7 @@ use super::{
     fingerprint_change, finish_file, finish_many, io, plan_builtin, temp_beside,
 };
 use crate::entity::Entity;
-use crate::fingerprint::{Keys, version_token};
+use crate::fingerprint::{Keys, SETS_V2, version_token};
 use crate::generate::{Locale, Product};
 use crate::row::Format;
 use crate::store::{self, StoreMarking, StoreSpec, TABLES};
@@ -176,7 +176,8 @@ pub fn generate_store(
         .zip(lineages.iter().zip(made))
     {
         finish_file(&tmp, out)?;
-        let columns: Vec<String> = t.identifying.iter().map(|c| c.to_string()).collect();
+        let columns = t.prints.columns();
+        let entity = format!("{SETS_V2}{}", t.name);
         let mut extra = Map::new();
         extra.insert(
             "parameters".into(),
@@ -189,7 +190,7 @@ pub fn generate_store(
         let fingerprint = o
             .bloom
             .as_ref()
-            .map(|b| fingerprint_change(l, t.name, &columns, b));
+            .map(|b| fingerprint_change(l, &entity, &columns, b));
         produced.push((
             l,
             out.as_path(),
@@ -200,7 +201,7 @@ pub fn generate_store(
                 bytes: o.bytes,
                 bloom: None,
                 fingerprint,
-                entity: t.name.into(),
+                entity,
                 columns,
                 extra,
             },

@@ -23,8 +23,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::fingerprint::{Bloom, FALSE_POSITIVE_RATE, Keys};
+use crate::entity::{self, Entity};
+use crate::fingerprint::{Bloom, Keys, PrintSpec};
 use crate::generate::{Hashing, Locale, Product, Sink};
+use crate::normalize::Kind;
 use crate::row::{Format, RowBuf};
 use model::{Catalog, Customer, Market};
 use render::{Bases, Marks};
@@ -37,8 +39,8 @@ pub const CHUNK: u64 = 4 * 1024;
 pub struct Table {
     pub name: &'static str,
     pub columns: &'static [&'static str],
-    /// The columns a row's fingerprint is made of (found again without the marker).
-    pub identifying: &'static [&'static str],
+    /// How a row is fingerprinted (found again without the marker).
+    pub prints: PrintSpec,
 }
 
 /// The tables, in the order [`generate`] takes its outputs.
@@ -56,13 +58,16 @@ pub enum TableId {
 pub const TABLES: [Table; 7] = [
     Table {
         name: "customers",
-        columns: crate::entity::Entity::Customers.columns(),
-        identifying: &["email"],
+        columns: Entity::Customers.columns(),
+        prints: entity::CUSTOMER_PRINTS,
     },
     Table {
         name: "products",
         columns: &["sku", "name", "price"],
-        identifying: &["sku", "name", "price"],
+        prints: PrintSpec {
+            roles: &[("sku", Kind::Id), ("name", Kind::Text)],
+            sets: &[&[0, 1]],
+        },
     },
     Table {
         name: "orders",
@@ -89,17 +94,17 @@ pub const TABLES: [Table; 7] = [
             "is_fraud",
             "fraud_pattern",
         ],
-        identifying: &["order_id", "customer_id", "created_at", "grand_total"],
+        prints: entity::ORDER_PRINTS,
     },
     Table {
         name: "order_items",
-        columns: crate::entity::Entity::OrderItems.columns(),
-        identifying: &["item_id", "order_id", "sku", "row_total"],
+        columns: Entity::OrderItems.columns(),
+        prints: entity::ITEM_PRINTS,
     },
     Table {
         name: "payments",
-        columns: crate::entity::Entity::Payments.columns(),
-        identifying: &["transaction_id"],
+        columns: Entity::Payments.columns(),
+        prints: entity::PAYMENT_PRINTS,
     },
     Table {
         name: "refunds",
@@ -112,7 +117,15 @@ pub const TABLES: [Table; 7] = [
             "reason",
             "created_at",
         ],
-        identifying: &["refund_id", "order_id", "created_at"],
+        prints: PrintSpec {
+            roles: &[
+                ("refund_id", Kind::Id),
+                ("order_id", Kind::Id),
+                ("created_at", Kind::Time),
+                ("amount", Kind::Number),
+            ],
+            sets: &[&[2, 0], &[2, 1], &[0, 1, 3]],
+        },
     },
     Table {
         name: "reviews",
@@ -126,7 +139,7 @@ pub const TABLES: [Table; 7] = [
             "text",
             "created_at",
         ],
-        identifying: &["review_id", "customer_id", "created_at"],
+        prints: Entity::Reviews.prints(),
     },
 ];
 
@@ -256,7 +269,7 @@ pub fn generate(
             marks
                 .as_ref()
                 .filter(|m| m.fingerprints)
-                .map(|_| Bloom::for_items(capacity(table_id(i), spec), FALSE_POSITIVE_RATE))
+                .map(|_| TABLES[i].prints.filter(capacity(table_id(i), spec)))
         })
         .collect();
     let mut rows = vec![0u64; TABLES.len()];

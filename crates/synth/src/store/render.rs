@@ -61,7 +61,7 @@ impl<'a> Table<'a> {
         let t = &TABLES[id as usize];
         Table {
             id,
-            row: RowBuf::new(format, t.columns, t.identifying),
+            row: RowBuf::new(format, t.columns, &t.prints.role_names()),
             out: Rendered::default(),
             marks,
         }
@@ -73,12 +73,10 @@ impl<'a> Table<'a> {
             let t = &TABLES[self.id as usize];
             self.row.s(&m.keys.marker(&m.tokens[self.id as usize], n));
             if m.fingerprints {
-                self.out
-                    .prints
-                    .push(m.keys.fingerprint(t.name, &self.row.ident));
+                t.prints
+                    .row_prints(m.keys, t.name, &self.row.ident, &mut self.out.prints);
             }
         }
-        self.row.ident.clear();
         self.row.end();
         self.out.rows += 1;
     }
