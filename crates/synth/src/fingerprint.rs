@@ -94,13 +94,24 @@ impl Keys {
     /// Keyed fingerprint of set `set` of a row's identifying values (scheme 2), over
     /// the values' canonical forms.
     pub fn set_print(&self, entity: &str, set: usize, values: &[(&str, Kind)]) -> [u8; 32] {
+        let canonical: Vec<String> = values.iter().map(|(v, k)| normalize(*k, v)).collect();
+        self.canonical_set_print(entity, set, canonical.iter().map(String::as_str))
+    }
+
+    /// [`Keys::set_print`] of values already in canonical form.
+    pub fn canonical_set_print<'v>(
+        &self,
+        entity: &str,
+        set: usize,
+        canonical: impl Iterator<Item = &'v str>,
+    ) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(self.secret);
         h.update(b"sg2");
         h.update(entity.as_bytes());
         h.update([0, set as u8]);
-        for (v, k) in values {
-            h.update(normalize(*k, v).as_bytes());
+        for v in canonical {
+            h.update(v.as_bytes());
             h.update([0x1f]);
         }
         h.finalize().into()
@@ -258,33 +269,16 @@ impl Bloom {
         self
     }
 
-    fn indexes(&self, h: &[u8; 32]) -> impl Iterator<Item = u64> + '_ {
-        let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
-        let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
-        let m = self.bits;
-        let classic = self.classic;
-        let (mut x, mut y) = (h1 % m, h2 % m);
-        (0..self.hashes as u64).map(move |i| {
-            if classic {
-                return h1.wrapping_add(i.wrapping_mul(h2 | 1)) % m;
-            }
-            let at = x;
-            x = (x + y) % m;
-            y = (y + i + 1) % m;
-            at
-        })
-    }
-
     pub fn insert(&mut self, h: &[u8; 32]) {
-        let idx: Vec<u64> = self.indexes(h).collect();
-        for i in idx {
+        let (bits, hashes, classic) = (self.bits, self.hashes, self.classic);
+        for i in indexes(bits, hashes, classic, h) {
             self.words[(i / 64) as usize] |= 1 << (i % 64);
         }
         self.items += 1;
     }
 
     pub fn contains(&self, h: &[u8; 32]) -> bool {
-        self.indexes(h)
+        indexes(self.bits, self.hashes, self.classic, h)
             .all(|i| self.words[(i / 64) as usize] & (1 << (i % 64)) != 0)
     }
 
@@ -317,6 +311,29 @@ impl Bloom {
             classic: false,
         })
     }
+}
+
+/// The bits of `h` in a filter of `m` bits with `k` hashes.
+fn indexes(m: u64, k: u32, classic: bool, h: &[u8; 32]) -> impl Iterator<Item = u64> {
+    let h1 = u64::from_le_bytes(h[0..8].try_into().expect("8 bytes"));
+    let h2 = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
+    let (mut x, mut y) = (h1 % m, h2 % m);
+    (0..k as u64).map(move |i| {
+        if classic {
+            return h1.wrapping_add(i.wrapping_mul(h2 | 1)) % m;
+        }
+        let at = x;
+        // x, y < m and i < 30 < 64 <= m: a subtraction does the modulo.
+        x += y;
+        if x >= m {
+            x -= m;
+        }
+        y += i + 1;
+        if y >= m {
+            y -= m;
+        }
+        at
+    })
 }
 
 #[cfg(test)]

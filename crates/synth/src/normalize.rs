@@ -94,6 +94,21 @@ pub fn header(h: &str) -> String {
 fn text(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     let mut space = false;
+    if v.is_ascii() {
+        // NFKC leaves ASCII as it is: skip its iterator on the common path.
+        for b in v.bytes() {
+            if b.is_ascii_whitespace() {
+                space = !out.is_empty();
+            } else {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(b.to_ascii_lowercase() as char);
+            }
+        }
+        return out;
+    }
     for c in v.nfkc().flat_map(char::to_lowercase) {
         if c.is_whitespace() {
             space = !out.is_empty();
@@ -131,6 +146,30 @@ fn time(v: &str) -> Option<String> {
     use time::macros::format_description;
     use time::{Date, OffsetDateTime, PrimitiveDateTime};
     let v = v.trim();
+    // The generators' own forms, without the parsers: a date, or RFC 3339 in UTC.
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let dashed = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
+    if dashed && b.len() == 10 {
+        return Some(v.to_owned());
+    }
+    if dashed
+        && b.len() == 20
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+    {
+        return Some(v[..16].to_owned());
+    }
     let minute = |t: OffsetDateTime| {
         let t = t.to_offset(time::UtcOffset::UTC);
         format!(

@@ -79,6 +79,16 @@ pub const MAX_COLUMNS: usize = 1_000;
 /// Reads a CSV. `types` fixes column types by name (SDMetrics metadata, or a fitted
 /// model); other columns are inferred.
 pub fn read_csv(path: &Path, types: &BTreeMap<String, ColType>) -> Result<Table, TableError> {
+    read_csv_head(path, types, usize::MAX)
+}
+
+/// [`read_csv`] of at most the first `limit` rows (memory bounded however long the
+/// file is).
+pub fn read_csv_head(
+    path: &Path,
+    types: &BTreeMap<String, ColType>,
+    limit: usize,
+) -> Result<Table, TableError> {
     let file = path.display().to_string();
     let err = |line: Option<u64>, column: Option<String>, message: String| TableError {
         file: file.clone(),
@@ -110,7 +120,7 @@ pub fn read_csv(path: &Path, types: &BTreeMap<String, ColType>) -> Result<Table,
     let mut raw: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
     let mut lines: Vec<u64> = Vec::new();
     let mut rec = csv::StringRecord::new();
-    loop {
+    while lines.len() < limit {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}

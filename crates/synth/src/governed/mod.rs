@@ -744,6 +744,9 @@ fn commit_runs(
     Ok(reports)
 }
 
+/// Most rows of a fitted model's output that `--reference` scores.
+pub const QUALITY_ROWS: usize = 200_000;
+
 /// Generates from a fitted model, governed like the built-in generators. With a
 /// reference sample, the quality metrics go into the `generation.completed` event.
 #[allow(clippy::too_many_arguments)]
@@ -767,14 +770,17 @@ pub fn generate_model_governed(
         for c in &r.columns {
             types.insert(c.name.clone(), c.ctype);
         }
-        let synth = crate::table::read_csv(produced.path(), &types)
+        // Sampled rows are independent draws, so the first ones are a random sample:
+        // scoring a bounded head keeps a 100M-row run's memory bounded too.
+        let synth = crate::table::read_csv_head(produced.path(), &types, QUALITY_ROWS)
             .map_err(|e| SynthError::BadRequest(e.to_string()))?;
         let q = crate::quality::quality(r, &synth, None, &Default::default())
             .map_err(|e| SynthError::BadRequest(e.0))?;
         produced.note(
             "quality",
             json!({"score": q.score, "column_shapes": q.column_shapes, "column_pair_trends": q.column_pair_trends,
-                    "exact_match_rate": q.privacy.exact_match_rate, "dcr_share": q.privacy.dcr_share}),
+                    "exact_match_rate": q.privacy.exact_match_rate, "dcr_share": q.privacy.dcr_share,
+                    "synthetic_rows_scored": synth.rows}),
         );
     }
     finish(reg, actor, &plan, produced)
