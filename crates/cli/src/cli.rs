@@ -498,6 +498,11 @@ pub struct QualityArgs {
     /// Sensitive columns for the bias check [default: detected by name].
     #[arg(long, value_delimiter = ',')]
     pub sensitive: Vec<String>,
+    /// Count every column pair in Column Pair Trends. By default pairs count as in
+    /// SDMetrics' QualityReport: numerical pairs whose real |Pearson r| > 0.5 and
+    /// other pairs whose real Cramér's V > 0.3.
+    #[arg(long)]
+    pub every_pair: bool,
     /// Also write a self-contained HTML report (inline SVG charts).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,

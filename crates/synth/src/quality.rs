@@ -33,11 +33,19 @@ pub struct PairScore {
     pub column_1: String,
     pub column_2: String,
     pub metric: &'static str,
+    /// The pair's score; 0 when it is undefined (a constant column), and then it is
+    /// not counted.
     pub score: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub real_correlation: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synthetic_correlation: Option<f64>,
+    /// Cramér's V of the pair in the real data (contingency pairs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_association: Option<f64>,
+    /// Whether the pair counts towards Column Pair Trends: defined, and its real
+    /// correlation or association above the threshold (SDMetrics' "Meets Threshold?").
+    pub counted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +86,11 @@ pub struct Bias {
 pub struct QualityReport {
     pub score: f64,
     pub column_shapes: f64,
+    /// Column Shapes when no pair is counted (SDMetrics reports NaN; the overall
+    /// score is then Column Shapes in both).
     pub column_pair_trends: f64,
+    /// Pairs that count towards Column Pair Trends.
+    pub pairs_counted: usize,
     pub columns: BTreeMap<String, ColumnScore>,
     pub pairs: Vec<PairScore>,
     pub privacy: Privacy,
@@ -91,6 +103,42 @@ pub struct QualityOptions {
     pub sensitive: Vec<String>,
     /// Rows of each table compared for privacy (a deterministic prefix).
     pub privacy_rows: usize,
+    /// Pairs count only when their real |Pearson r| is above the first and their
+    /// real Cramér's V above the second: SDMetrics' QualityReport defaults (0.5, 0.3)
+    /// unless [`QualityOptions::every_pair`] is set.
+    pub every_pair: bool,
+}
+
+/// SDMetrics' `DEFAULT_REAL_CORRELATION_THRESHOLD` and
+/// `DEFAULT_REAL_ASSOCIATION_THRESHOLD` (sdmetrics/reports/utils.py, 0.32).
+pub const REAL_CORRELATION_THRESHOLD: f64 = 0.5;
+pub const REAL_ASSOCIATION_THRESHOLD: f64 = 0.3;
+
+/// Cramér's V of a contingency table (as `scipy.stats.contingency.association`,
+/// method "cramer": χ² without continuity correction); None when a side has one
+/// category.
+fn cramers_v(keys: &[(String, String)]) -> Option<f64> {
+    use std::collections::HashMap;
+    let mut cell: HashMap<(&str, &str), f64> = HashMap::new();
+    let mut row: HashMap<&str, f64> = HashMap::new();
+    let mut col: HashMap<&str, f64> = HashMap::new();
+    for (a, b) in keys {
+        *cell.entry((a, b)).or_default() += 1.0;
+        *row.entry(a).or_default() += 1.0;
+        *col.entry(b).or_default() += 1.0;
+    }
+    let n = keys.len() as f64;
+    let k = row.len().min(col.len());
+    if k < 2 || n == 0.0 {
+        return None;
+    }
+    // χ² = Σ (O − E)² / E over every cell, the empty ones included: n (Σ O²/(r c) − 1).
+    let sum: f64 = cell
+        .iter()
+        .map(|((a, b), o)| o * o / (row[a] * col[b]))
+        .sum();
+    let chi2 = n * (sum - 1.0);
+    Some((chi2 / (n * (k as f64 - 1.0))).max(0.0).sqrt())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -233,26 +281,38 @@ fn pair_keys(c1: &Column, c2: &Column) -> Vec<(String, String)> {
     keys(c1).into_iter().zip(keys(c2)).collect()
 }
 
-/// Column Pair Trends score of one pair.
-pub fn pair_trend(r1: &Column, s1: &Column, r2: &Column, s2: &Column) -> PairScore {
+/// Column Pair Trends score of one pair, counted as SDMetrics' QualityReport counts
+/// it (every defined pair when `every_pair`).
+pub fn pair_trend(
+    r1: &Column,
+    s1: &Column,
+    r2: &Column,
+    s2: &Column,
+    every_pair: bool,
+) -> PairScore {
     if is_continuous(r1) && is_continuous(r2) {
         let rc = pearson(&r1.num, &r2.num);
         let sc = pearson(&s1.num, &s2.num);
         let score = match (rc, sc) {
-            (Some(a), Some(b)) => 1.0 - (a - b).abs() / 2.0,
-            _ => 0.0,
+            (Some(a), Some(b)) => Some(1.0 - (a - b).abs() / 2.0),
+            _ => None,
         };
+        let strong = every_pair || rc.is_some_and(|r| r.abs() > REAL_CORRELATION_THRESHOLD);
         PairScore {
             column_1: r1.name.clone(),
             column_2: r2.name.clone(),
             metric: "CorrelationSimilarity",
-            score,
+            score: score.unwrap_or(0.0),
             real_correlation: rc,
             synthetic_correlation: sc,
+            real_association: None,
+            counted: score.is_some() && strong,
         }
     } else {
         let a = pair_keys(r1, r2);
         let b = pair_keys(s1, s2);
+        let v = cramers_v(&a);
+        let strong = every_pair || v.is_some_and(|v| v > REAL_ASSOCIATION_THRESHOLD);
         PairScore {
             column_1: r1.name.clone(),
             column_2: r2.name.clone(),
@@ -260,6 +320,8 @@ pub fn pair_trend(r1: &Column, s1: &Column, r2: &Column, s2: &Column) -> PairSco
             score: 1.0 - tvd(&a, &b),
             real_correlation: None,
             synthetic_correlation: None,
+            real_association: v,
+            counted: strong,
         }
     }
 }
@@ -302,20 +364,30 @@ pub fn quality(
     let mut pairs = Vec::new();
     for i in 0..cols.len() {
         for j in i + 1..cols.len() {
-            pairs.push(pair_trend(cols[i].0, cols[i].1, cols[j].0, cols[j].1));
+            pairs.push(pair_trend(
+                cols[i].0,
+                cols[i].1,
+                cols[j].0,
+                cols[j].1,
+                opts.every_pair,
+            ));
         }
     }
-    let trends = if pairs.is_empty() {
-        shapes
-    } else {
-        pairs.iter().map(|p| p.score).sum::<f64>() / pairs.len() as f64
-    };
+    let counted: Vec<f64> = pairs
+        .iter()
+        .filter(|p| p.counted)
+        .map(|p| p.score)
+        .collect();
+    // As SDMetrics: with no pair counted the property is undefined and the overall
+    // score is Column Shapes alone (its nanmean).
+    let trends = (!counted.is_empty()).then(|| counted.iter().sum::<f64>() / counted.len() as f64);
     let privacy = privacy(&cols, real, synth, holdout, opts);
     let bias = bias(&cols, opts);
     Ok(QualityReport {
-        score: (shapes + trends) / 2.0,
+        score: trends.map_or(shapes, |t| (shapes + t) / 2.0),
         column_shapes: shapes,
-        column_pair_trends: trends,
+        column_pair_trends: trends.unwrap_or(shapes),
+        pairs_counted: counted.len(),
         columns,
         pairs,
         privacy,

@@ -382,6 +382,7 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         holdout,
         metadata,
         sensitive,
+        every_pair,
         html,
         dataset,
     } = a;
@@ -421,6 +422,7 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         &QualityOptions {
             sensitive,
             privacy_rows: 0,
+            every_pair,
         },
     )
     .map_err(Failure::bad_input)?;
