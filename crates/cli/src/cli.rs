@@ -498,6 +498,13 @@ pub struct QualityArgs {
     /// Sensitive columns for the bias check [default: detected by name].
     #[arg(long, value_delimiter = ',')]
     pub sensitive: Vec<String>,
+    /// A binary outcome column: report its demographic parity difference across the
+    /// sensitive columns in the real and the synthetic data (as fairlearn's).
+    #[arg(long, value_name = "COLUMN")]
+    pub target: Option<String>,
+    /// The target's positive value [default: True, true, 1 or yes when present].
+    #[arg(long, value_name = "VALUE", requires = "target")]
+    pub positive: Option<String>,
     /// Count every column pair in Column Pair Trends. By default pairs count as in
     /// SDMetrics' QualityReport: numerical pairs whose real |Pearson r| > 0.5 and
     /// other pairs whose real Cramér's V > 0.3.

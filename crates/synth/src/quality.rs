@@ -79,7 +79,37 @@ pub struct BiasColumn {
 #[derive(Debug, Clone, Serialize)]
 pub struct Bias {
     pub columns: BTreeMap<String, BiasColumn>,
-    pub largest_gap: f64,
+    /// None when no sensitive column was named or found: then `problem` says so
+    /// (a 0 would read as "no bias").
+    pub largest_gap: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Outcome fairness of a binary target across sensitive groups, in the real and in
+/// the synthetic table (fairlearn's `demographic_parity_difference` with the target
+/// as the prediction: the largest gap between groups' positive rates).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fairness {
+    pub target: String,
+    pub positive: String,
+    pub columns: BTreeMap<String, FairnessColumn>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FairnessColumn {
+    pub demographic_parity_difference_real: f64,
+    pub demographic_parity_difference_synthetic: f64,
+    /// Synthetic minus real: how much the synthetic data changes the disparity.
+    pub change: f64,
+    pub groups: Vec<GroupRate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRate {
+    pub group: String,
+    pub real: Option<f64>,
+    pub synthetic: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +125,8 @@ pub struct QualityReport {
     pub pairs: Vec<PairScore>,
     pub privacy: Privacy,
     pub bias: Bias,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<Fairness>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -107,6 +139,10 @@ pub struct QualityOptions {
     /// real Cramér's V above the second: SDMetrics' QualityReport defaults (0.5, 0.3)
     /// unless [`QualityOptions::every_pair`] is set.
     pub every_pair: bool,
+    /// A binary outcome column whose fairness across the sensitive columns is
+    /// measured, and its positive value [default: True/true/1/yes when present].
+    pub target: Option<String>,
+    pub positive: Option<String>,
 }
 
 /// SDMetrics' `DEFAULT_REAL_CORRELATION_THRESHOLD` and
@@ -381,8 +417,26 @@ pub fn quality(
     // As SDMetrics: with no pair counted the property is undefined and the overall
     // score is Column Shapes alone (its nanmean).
     let trends = (!counted.is_empty()).then(|| counted.iter().sum::<f64>() / counted.len() as f64);
+    for name in &opts.sensitive {
+        if !cols.iter().any(|(r, _)| &r.name == name) {
+            return Err(QualityError(format!(
+                "{}: no column {name:?} (named with --sensitive)",
+                real.file
+            )));
+        }
+    }
     let privacy = privacy(&cols, real, synth, holdout, opts);
     let bias = bias(&cols, opts);
+    let fairness = match &opts.target {
+        Some(t) => Some(fairness(
+            &cols,
+            &bias,
+            t,
+            opts.positive.as_deref(),
+            &real.file,
+        )?),
+        None => None,
+    };
     Ok(QualityReport {
         score: trends.map_or(shapes, |t| (shapes + t) / 2.0),
         column_shapes: shapes,
@@ -392,6 +446,7 @@ pub fn quality(
         pairs,
         privacy,
         bias,
+        fairness,
     })
 }
 
@@ -627,8 +682,122 @@ fn bias(cols: &[(&Column, &Column)], opts: &QualityOptions) -> Bias {
             },
         );
     }
+    let problem = out.is_empty().then(|| {
+        format!(
+            "no sensitive column: name them with --sensitive (none of {} is a column)",
+            SENSITIVE_NAMES.join(", ")
+        )
+    });
     Bias {
+        largest_gap: (!out.is_empty()).then_some(largest),
         columns: out,
-        largest_gap: largest,
+        problem,
     }
+}
+
+/// Demographic parity of `target` across each sensitive column of `bias`.
+fn fairness(
+    cols: &[(&Column, &Column)],
+    bias: &Bias,
+    target: &str,
+    positive: Option<&str>,
+    file: &str,
+) -> Result<Fairness, QualityError> {
+    let Some((rt, st)) = cols.iter().find(|(r, _)| r.name == target) else {
+        return Err(QualityError(format!(
+            "{file}: no column {target:?} (named with --target)"
+        )));
+    };
+    if let Some(p) = &bias.problem {
+        return Err(QualityError(format!("--target {target}: {p}")));
+    }
+    let values: std::collections::BTreeSet<String> = (0..rt.raw.len())
+        .filter(|&i| rt.raw[i].is_some())
+        .map(|i| category(rt, i))
+        .collect();
+    let positive = match positive {
+        Some(p) => p.to_owned(),
+        None => ["True", "true", "1", "yes", "Yes"]
+            .into_iter()
+            .find(|p| values.contains(*p))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                QualityError(format!(
+                    "--target {target}: name its positive value with --positive (values: {})",
+                    values
+                        .iter()
+                        .take(10)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
+    };
+    // Booleans compare in lower case (see `category`).
+    let positive = if rt.ctype == ColType::Boolean {
+        positive.trim().to_ascii_lowercase()
+    } else {
+        positive
+    };
+    let mut columns = BTreeMap::new();
+    for name in bias.columns.keys() {
+        if name == target {
+            continue;
+        }
+        let (rs, ss) = cols
+            .iter()
+            .find(|(r, _)| &r.name == name)
+            .expect("bias columns are columns");
+        // Rows where the group or the outcome is missing take no part (as fairlearn,
+        // which refuses missing values, would need them dropped).
+        let rates = |g: &Column, t: &Column| -> BTreeMap<String, f64> {
+            let mut n: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+            for i in 0..g.raw.len() {
+                if g.raw[i].is_none() || t.raw[i].is_none() {
+                    continue;
+                }
+                let e = n.entry(category(g, i)).or_default();
+                e.0 += 1.0;
+                e.1 += (category(t, i) == positive) as u8 as f64;
+            }
+            n.into_iter()
+                .map(|(k, (all, pos))| (k, pos / all))
+                .collect()
+        };
+        let (a, b) = (rates(rs, rt), rates(ss, st));
+        let dp = |m: &BTreeMap<String, f64>| {
+            let (lo, hi) = m
+                .values()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+            if m.is_empty() { 0.0 } else { hi - lo }
+        };
+        let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let groups = keys
+            .into_iter()
+            .map(|k| GroupRate {
+                group: k.clone(),
+                real: a.get(k).copied(),
+                synthetic: b.get(k).copied(),
+            })
+            .collect();
+        let (dr, ds) = (dp(&a), dp(&b));
+        columns.insert(
+            name.clone(),
+            FairnessColumn {
+                demographic_parity_difference_real: dr,
+                demographic_parity_difference_synthetic: ds,
+                change: ds - dr,
+                groups,
+            },
+        );
+    }
+    Ok(Fairness {
+        target: target.to_owned(),
+        positive,
+        columns,
+    })
 }

@@ -181,7 +181,7 @@ pub fn render(report: &QualityReport, real: &Table, synth: &Table) -> String {
         report.privacy.exact_match_rate,
         report.privacy.dcr_median,
         report.privacy.dcr_share,
-        report.bias.largest_gap
+        report.bias.largest_gap.unwrap_or(f64::NAN)
     );
     html.push_str("<h2>Columns</h2><p>Each chart shows the share of rows per bin or category: real data in dark blue, synthetic in light blue.</p>");
     for (name, score) in &report.columns {

@@ -290,3 +290,117 @@ print(json.dumps({"score": rep.get_score(), "shapes": props["Column Shapes"],
         );
     }
 }
+
+/// Outcome fairness agrees with fairlearn's `demographic_parity_difference` (the
+/// target as the prediction), in the real and in both synthetic tables.
+#[test]
+fn demographic_parity_agrees_with_fairlearn() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import fairlearn, pandas"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        synthgov_core::testenv::missing::<()>(
+            "fairlearn (pip install fairlearn)",
+            ".ci/run installs it",
+        );
+        return;
+    }
+    let real_path = dir().join("single_table_student_placements_real.csv");
+    let t = types();
+    let real = read_csv(&real_path, &t).unwrap();
+    let opts = QualityOptions {
+        sensitive: vec!["gender".into(), "high_spec".into()],
+        target: Some("placed".into()),
+        ..Default::default()
+    };
+    let script = r#"
+import json, sys
+import pandas as pd
+from fairlearn.metrics import demographic_parity_difference
+out = {}
+for path in sys.argv[1:]:
+    d = pd.read_csv(path)
+    out[path] = {c: demographic_parity_difference(d["placed"], d["placed"], sensitive_features=d[c])
+                 for c in ["gender", "high_spec"]}
+print(json.dumps(out))
+"#;
+    let synths = [
+        dir().join("single_table_student_placements_synthetic.csv"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/placements_synthgov_copula.csv"),
+    ];
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&real_path)
+        .args(&synths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in &synths {
+        let synth = read_csv(s, &t).unwrap();
+        let f = quality(&real, &synth, None, &opts)
+            .unwrap()
+            .fairness
+            .unwrap();
+        assert_eq!(f.positive, "true");
+        for c in ["gender", "high_spec"] {
+            let got = &f.columns[c];
+            let want_real = e[real_path.to_str().unwrap()][c].as_f64().unwrap();
+            let want_synth = e[s.to_str().unwrap()][c].as_f64().unwrap();
+            assert!(
+                (got.demographic_parity_difference_real - want_real).abs() <= 0.01,
+                "{c} real: {} vs fairlearn {want_real}",
+                got.demographic_parity_difference_real
+            );
+            assert!(
+                (got.demographic_parity_difference_synthetic - want_synth).abs() <= 0.01,
+                "{c} synthetic: {} vs fairlearn {want_synth}",
+                got.demographic_parity_difference_synthetic
+            );
+            eprintln!(
+                "{c}: real {:.4} (fairlearn {want_real:.4}), synthetic {:.4} (fairlearn {want_synth:.4})",
+                got.demographic_parity_difference_real, got.demographic_parity_difference_synthetic
+            );
+        }
+    }
+}
+
+/// No sensitive column named or found: bias is "not measured", never a 0, and a
+/// fairness target without one is an error.
+#[test]
+fn no_sensitive_column_is_said_not_scored_zero() {
+    let t = types();
+    let real = read_csv(&dir().join("single_table_student_placements_real.csv"), &t).unwrap();
+    let mut keep = real.clone();
+    keep.columns.retain(|c| c.name != "gender");
+    let r = quality(&keep, &keep, None, &QualityOptions::default()).unwrap();
+    assert_eq!(r.bias.largest_gap, None);
+    assert!(r.bias.problem.as_deref().unwrap().contains("--sensitive"));
+    let err = quality(
+        &keep,
+        &keep,
+        None,
+        &QualityOptions {
+            target: Some("placed".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.0.contains("no sensitive column"), "{err}");
+    let err = quality(
+        &real,
+        &real,
+        None,
+        &QualityOptions {
+            sensitive: vec!["ethnicity".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.0.contains("ethnicity"), "{err}");
+}

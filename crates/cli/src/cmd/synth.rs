@@ -382,6 +382,8 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         holdout,
         metadata,
         sensitive,
+        target,
+        positive,
         every_pair,
         html,
         dataset,
@@ -423,6 +425,8 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
             sensitive,
             privacy_rows: 0,
             every_pair,
+            target,
+            positive,
         },
     )
     .map_err(Failure::bad_input)?;
@@ -489,10 +493,27 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         p.dcr_share * 100.0,
         p.nndr_mean
     ))?;
-    out.line(&format!(
-        "bias: largest group gap {:.4} over {:?}",
-        report.bias.largest_gap,
-        report.bias.columns.keys().collect::<Vec<_>>()
-    ))?;
+    match (report.bias.largest_gap, &report.bias.problem) {
+        (Some(g), _) => out.line(&format!(
+            "bias: largest group-share gap {:.4} over {:?}",
+            g,
+            report.bias.columns.keys().collect::<Vec<_>>()
+        ))?,
+        (None, Some(p)) => out.line(&format!("bias: not measured: {p}"))?,
+        (None, None) => {}
+    }
+    if let Some(f) = &report.fairness {
+        for (col, c) in &f.columns {
+            out.line(&format!(
+                "fairness: {} = {} across {}: demographic parity difference {:.4} real, {:.4} synthetic ({:+.4})",
+                f.target,
+                f.positive,
+                col,
+                c.demographic_parity_difference_real,
+                c.demographic_parity_difference_synthetic,
+                c.change
+            ))?;
+        }
+    }
     Ok(Exit::Ok)
 }
