@@ -547,3 +547,42 @@ fn shopify_export_sarif_points_at_rows_and_passes_sarif_multitool() {
         assert!(problems.is_empty(), "sarif-multitool: {problems:#?}");
     }
 }
+
+/// `scan all`: a scanner that cannot run (a Magento database nobody listens for)
+/// becomes a problem of the report, the other scanners still run, the run is
+/// recorded, and the gate fails.
+#[test]
+fn scan_all_reports_a_failed_scanner_and_runs_the_rest() {
+    let Some((env, site)) = store() else { return };
+    let cfg = env.home().join("synthgov.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(&format!(
+        "\n[scan]\nstorefront = [{:?}]\ngovernance = true\n\n[scan.magento]\ndb = \"mysql://root:s3cret@127.0.0.1:1/magento\"\n",
+        site.to_str().unwrap()
+    ));
+    std::fs::write(&cfg, text).unwrap();
+    let r = env.run(&["scan", "all", "--json", "--fail-on", "critical"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("magento"), "{}", r.stderr);
+    let report = r.json();
+    let problems = report["problems"].as_array().unwrap();
+    let failed: Vec<&serde_json::Value> = problems
+        .iter()
+        .filter(|p| p["uri"] == "synthgov:scanner/magento")
+        .collect();
+    assert_eq!(failed.len(), 1, "{problems:?}");
+    assert!(!failed[0]["message"].as_str().unwrap().contains("s3cret"));
+    // The storefront was still scanned.
+    assert!(
+        report["summary"]["findings"].as_u64().unwrap() >= 8,
+        "{report}"
+    );
+    let list = env
+        .run(&["ledger", "list", "--type", "scan.completed", "--json"])
+        .json();
+    let data = &list.as_array().unwrap().last().unwrap()["entry"]["data"];
+    assert_eq!(data["scanner"], "all");
+    assert_eq!(data["failed_scanners"], serde_json::json!(["magento"]));
+    assert_eq!(data["passed"], false);
+    assert!(!data.to_string().contains("s3cret"));
+}

@@ -29,6 +29,8 @@ struct Run {
     report: Report,
     scanned: u64,
     targets: Vec<String>,
+    /// Scanners of `scan all` that failed (the others ran).
+    failed: Vec<String>,
 }
 
 impl Run {
@@ -37,6 +39,19 @@ impl Run {
             report: Report::default(),
             scanned: 0,
             targets: Vec::new(),
+            failed: Vec::new(),
+        }
+    }
+
+    /// Takes the outcome of one scanner of `scan all`: a failure becomes a problem
+    /// of the report (and fails the gate) instead of stopping the others.
+    fn part(&mut self, scanner: &str, r: Result<(), Failure>) {
+        if let Err(f) = r {
+            self.report.problems.push(ScanProblem {
+                uri: format!("synthgov:scanner/{scanner}"),
+                message: format!("the {scanner} scan failed; the others ran: {:#}", f.error),
+            });
+            self.failed.push(scanner.to_owned());
         }
     }
 }
@@ -76,6 +91,8 @@ pub struct Executed {
     pub opts: crate::cli::ScanOutput,
     /// What was scanned (folders, URLs, databases with credentials redacted).
     pub targets: Vec<String>,
+    /// Scanners of `scan all` that could not run: the gate fails.
+    pub failed: Vec<String>,
 }
 
 /// Where SARIF file locations are rooted: `--repo-root`, else the git top level of
@@ -244,7 +261,7 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
                 ..Default::default()
             };
             for target in &config.storefront {
-                scan_storefront(
+                let r = scan_storefront(
                     ctx,
                     &catalog,
                     &known,
@@ -252,7 +269,8 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
                     &opts,
                     &Default::default(),
                     &mut run,
-                )?;
+                );
+                run.part("storefront", r);
             }
             if let Some(m) = &config.magento {
                 let m = platform_scan::MagentoScan {
@@ -262,17 +280,20 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
                     media_dir: m.media_dir.clone(),
                     env: m.env.clone(),
                 };
-                scan_magento(&catalog, &known, &m, &mut run)?;
+                let r = scan_magento(&catalog, &known, &m, &mut run);
+                run.part("magento", r);
             }
             for p in &config.shopify_csv {
-                scan_shopify(&catalog, &known, p, true, &mut run)?;
+                let r = scan_shopify(&catalog, &known, p, true, &mut run);
+                run.part("shopify", r);
             }
             for p in &config.shopify_json {
-                scan_shopify(&catalog, &known, p, false, &mut run)?;
+                let r = scan_shopify(&catalog, &known, p, false, &mut run);
+                run.part("shopify", r);
             }
             if !config.segregation.is_empty() {
                 let tables = config.segregation_tables.clone();
-                scan_segregation(
+                let r = scan_segregation(
                     ctx,
                     &catalog,
                     &reg,
@@ -280,10 +301,12 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
                     &tables,
                     true,
                     &mut run,
-                )?;
+                );
+                run.part("segregation", r);
             }
             if config.governance {
-                scan_governance(ctx, &catalog, &reg, &mut run)?;
+                let r = scan_governance(ctx, &catalog, &reg, &mut run);
+                run.part("governance", r);
             }
         }
     }
@@ -308,7 +331,13 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
         serde_json::to_value(&report.summary.by_severity).map_err(Failure::environment)?,
     );
     data.insert("fail_on".into(), json!(fail_on.as_str()));
-    data.insert("passed".into(), json!(!report.fails(fail_on)));
+    data.insert(
+        "passed".into(),
+        json!(!report.fails(fail_on) && run.failed.is_empty()),
+    );
+    if !run.failed.is_empty() {
+        data.insert("failed_scanners".into(), json!(run.failed));
+    }
     data.insert("report_sha256".into(), json!(digest));
     data.insert("not_scanned".into(), json!(report.problems.len()));
     if !uses.is_empty() {
@@ -333,6 +362,7 @@ pub fn execute(ctx: &Ctx, cmd: ScanCommand) -> Result<Executed, Failure> {
         ledger_index: receipt.first_index,
         opts,
         targets: run.targets,
+        failed: run.failed,
     })
 }
 
@@ -347,6 +377,7 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
         ledger_index,
         opts,
         targets,
+        failed,
     } = x;
     let format = match opts.format.as_deref() {
         Some(f) => f,
@@ -385,11 +416,14 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
             synthgov_scan::text::to_text(&report, colour).into_bytes()
         }
     };
-    let verdict = if report.fails(fail_on) {
-        "FAILED"
-    } else {
-        "passed"
-    };
+    let gate_fails = report.fails(fail_on) || !failed.is_empty();
+    if !failed.is_empty() {
+        eprintln!(
+            "synthgov: error: scanner(s) that could not run: {} (see the report's problems); the gate fails",
+            failed.join(", ")
+        );
+    }
+    let verdict = if gate_fails { "FAILED" } else { "passed" };
     match &opts.output {
         Some(path) => {
             write_atomic(path, &rendered)?;
@@ -413,7 +447,7 @@ fn render(ctx: &Ctx, x: Executed, out: &mut Out) -> Result<Exit, Failure> {
             }
         }
     }
-    Ok(if report.fails(fail_on) {
+    Ok(if gate_fails {
         Exit::CheckFailed
     } else {
         Exit::Ok
