@@ -59,7 +59,15 @@ pub struct Model {
     pub sample_sha256: String,
     pub min_category_count: u64,
     pub columns: Vec<ColumnModel>,
-    /// Correlation of normal scores over the non-id columns, row-major.
+    /// Columns (indexes into `columns`) whose missingness is modelled inside the
+    /// copula: each has a null-indicator dimension after the value dimensions, in
+    /// this order, so that whether a value is missing depends on the other columns
+    /// as in the sample (a salary missing exactly when a student was not placed).
+    /// Models from before have none: their nulls are drawn independently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub null_dims: Vec<usize>,
+    /// Correlation of normal scores over the non-id columns, then the null
+    /// indicators, row-major.
     pub correlation: Vec<Vec<f64>>,
 }
 
@@ -207,6 +215,25 @@ pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
         }
         columns.push(cm);
     }
+    // Null indicators, scored like a two-category column (null first).
+    let mut null_dims = Vec::new();
+    for (i, c) in table.columns.iter().enumerate() {
+        let r = columns[i].null_rate;
+        if c.ctype == ColType::Id || r <= 0.0 || r >= 1.0 {
+            continue;
+        }
+        let (zn, zv) = (
+            nd.inverse_cdf((r / 2.0).clamp(1e-9, 1.0 - 1e-9)),
+            nd.inverse_cdf((r + (1.0 - r) / 2.0).clamp(1e-9, 1.0 - 1e-9)),
+        );
+        scores.push(
+            c.raw
+                .iter()
+                .map(|v| if v.is_none() { zn } else { zv })
+                .collect(),
+        );
+        null_dims.push(i);
+    }
     let d = scores.len();
     let mut corr = vec![vec![0.0; d]; d];
     for a in 0..d {
@@ -227,6 +254,7 @@ pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
         sample_sha256: sample_sha256.to_owned(),
         min_category_count: k,
         columns,
+        null_dims,
         correlation: corr,
     }
 }
@@ -354,16 +382,27 @@ impl Model {
                 );
             }
         }
+        for (k, &i) in self.null_dims.iter().enumerate() {
+            let ok = self.columns.get(i).is_some_and(|c| c.ctype != ColType::Id)
+                && !self.null_dims[..k].contains(&i);
+            if !ok {
+                return bad(
+                    format!("null_dims[{k}]"),
+                    format!("{i} is not a non-id column, or is listed twice"),
+                );
+            }
+        }
         let d = self
             .columns
             .iter()
             .filter(|c| c.ctype != ColType::Id)
-            .count();
+            .count()
+            + self.null_dims.len();
         if self.correlation.len() != d {
             return bad(
                 "correlation".into(),
                 format!(
-                    "{} rows for {d} non-id columns: it must be {d} x {d}",
+                    "{} rows for {d} non-id columns and null indicators: it must be {d} x {d}",
                     self.correlation.len()
                 ),
             );
@@ -464,6 +503,11 @@ fn sample_chunk(
     let first = k * SAMPLE_CHUNK + 1;
     let last = ((k + 1) * SAMPLE_CHUNK).min(rows);
     let mut eps = DVector::<f64>::zeros(d);
+    let values = d - model.null_dims.len();
+    let mut null_dim: Vec<Option<usize>> = vec![None; model.columns.len()];
+    for (k, &i) in model.null_dims.iter().enumerate() {
+        null_dim[i] = Some(values + k);
+    }
     for row in first..=last {
         for i in 0..d {
             eps[i] = StandardNormal.sample(&mut rng);
@@ -471,14 +515,17 @@ fn sample_chunk(
         let z = l * &eps;
         let mut fields: Vec<String> = Vec::with_capacity(model.columns.len());
         let mut zi = 0;
-        for c in &model.columns {
+        for (ci, c) in model.columns.iter().enumerate() {
             if c.ctype == ColType::Id {
                 fields.push(row.to_string());
                 continue;
             }
             let u = nd.cdf(z[zi]);
             zi += 1;
-            let null: f64 = rand::Rng::r#gen(&mut rng);
+            let null: f64 = match null_dim[ci] {
+                Some(k) => nd.cdf(z[k]),
+                None => rand::Rng::r#gen(&mut rng),
+            };
             if null < c.null_rate {
                 fields.push(String::new());
                 continue;
