@@ -46,6 +46,10 @@ pub struct ColumnModel {
     /// Datetime columns holding dates only (YYYY-MM-DD).
     #[serde(default)]
     pub date_only: bool,
+    /// The layout the sample's datetimes used (`table::DATETIME_FORMATS`); written
+    /// back in it. Absent in older models: dates or RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datetime_format: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
 }
@@ -109,6 +113,7 @@ pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
             integer: false,
             decimals: 0,
             date_only: false,
+            datetime_format: None,
             categories: Vec::new(),
         };
         match c.ctype {
@@ -136,6 +141,11 @@ pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
                     .unwrap_or(0);
                 cm.date_only = c.ctype == ColType::Datetime
                     && c.raw.iter().flatten().all(|s| s.trim().len() == 10);
+                if c.ctype == ColType::Datetime {
+                    cm.datetime_format =
+                        crate::table::datetime_format(c.raw.iter().flatten().map(|s| s.as_str()))
+                            .map(str::to_owned);
+                }
                 // Normal scores from average ranks.
                 let mut idx: Vec<usize> = (0..n).filter(|&i| c.num[i].is_some()).collect();
                 idx.sort_by(|&a, &b| c.num[a].unwrap().total_cmp(&c.num[b].unwrap()));
@@ -343,6 +353,17 @@ impl Model {
             }
             if !(0.0..=1.0).contains(&c.null_rate) {
                 return bad(f("null_rate"), format!("{} is not in [0, 1]", c.null_rate));
+            }
+            if let Some(fmt) = &c.datetime_format
+                && !crate::table::DATETIME_FORMATS.contains(&fmt.as_str())
+            {
+                return bad(
+                    f("datetime_format"),
+                    format!(
+                        "{fmt:?} is not one of {}",
+                        crate::table::DATETIME_FORMATS.join(", ")
+                    ),
+                );
             }
             if c.decimals > MAX_DECIMALS {
                 return bad(
@@ -566,6 +587,13 @@ fn value_at(c: &ColumnModel, u: f64) -> String {
             let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
             let v = q[lo] + (q[hi] - q[lo]) * (pos - lo as f64);
             if c.ctype == ColType::Datetime {
+                if let Some(s) = c
+                    .datetime_format
+                    .as_deref()
+                    .and_then(|f| crate::table::format_datetime(v.round() as i64, f))
+                {
+                    return s;
+                }
                 let t = time::OffsetDateTime::from_unix_timestamp(v.round() as i64)
                     .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
                 if c.date_only {

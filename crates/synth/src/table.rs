@@ -53,18 +53,83 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Seconds since the epoch of `YYYY-MM-DD` or RFC 3339.
+/// The datetime layouts a sample may use (strftime names, as SDMetrics metadata
+/// writes them); times without a zone are UTC. A fitted model writes its datetimes
+/// back in the layout its sample used.
+pub const DATETIME_FORMATS: [&str; 7] = [
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y",
+];
+
+fn layout(f: &str) -> Option<&'static [time::format_description::BorrowedFormatItem<'static>]> {
+    use time::macros::format_description as fd;
+    Some(match f {
+        "%Y-%m-%d" => fd!("[year]-[month]-[day]"),
+        "%Y-%m-%dT%H:%M:%SZ" => fd!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+        "%Y-%m-%d %H:%M:%S" => fd!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        "%Y-%m-%dT%H:%M:%S" => fd!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        "%m/%d/%Y" => fd!("[month]/[day]/[year]"),
+        "%m/%d/%Y %H:%M" => fd!("[month]/[day]/[year] [hour]:[minute]"),
+        "%d.%m.%Y" => fd!("[day].[month].[year]"),
+        _ => return None,
+    })
+}
+
+/// Seconds since the epoch of `s` in the layout `format` (one of
+/// [`DATETIME_FORMATS`]).
+pub fn parse_datetime_as(s: &str, format: &str) -> Option<f64> {
+    let items = layout(format)?;
+    let s = s.trim();
+    if format.contains("%H") {
+        time::PrimitiveDateTime::parse(s, items)
+            .ok()
+            .map(|t| t.assume_utc().unix_timestamp() as f64)
+    } else {
+        Date::parse(s, items)
+            .ok()
+            .map(|d| (d.to_julian_day() as f64 - 2_440_588.0) * 86_400.0)
+    }
+}
+
+/// `t` (seconds since the epoch, UTC) in the layout `format`.
+pub fn format_datetime(t: i64, format: &str) -> Option<String> {
+    let items = layout(format)?;
+    let dt = OffsetDateTime::from_unix_timestamp(t).ok()?;
+    dt.format(items).ok()
+}
+
+/// The first layout of [`DATETIME_FORMATS`] that reads every one of `values`.
+pub fn datetime_format<'a>(
+    mut values: impl Iterator<Item = &'a str> + Clone,
+) -> Option<&'static str> {
+    let first = values.clone().next()?;
+    DATETIME_FORMATS.into_iter().find(|f| {
+        parse_datetime_as(first, f).is_some() && values.all(|v| parse_datetime_as(v, f).is_some())
+    })
+}
+
+/// Seconds since the epoch of `YYYY-MM-DD`, RFC 3339 or another layout of
+/// [`DATETIME_FORMATS`].
 pub fn parse_datetime(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.len() == 10 {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        return Date::parse(s, &fmt)
-            .ok()
-            .map(|d| (d.to_julian_day() as f64 - 2_440_588.0) * 86_400.0);
+    if s.len() == 10
+        && let Some(v) = parse_datetime_as(s, "%Y-%m-%d")
+    {
+        return Some(v);
     }
     OffsetDateTime::parse(s, &Rfc3339)
         .ok()
         .map(|t| t.unix_timestamp() as f64)
+        .or_else(|| {
+            DATETIME_FORMATS[2..]
+                .iter()
+                .find_map(|f| parse_datetime_as(s, f))
+        })
 }
 
 fn parse_num(s: &str) -> Option<f64> {

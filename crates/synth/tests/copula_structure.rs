@@ -1,7 +1,8 @@
-//! The fitted model keeps missingness conditional on the other columns: in SDMetrics'
-//! student placements a salary is missing exactly when the student was not placed,
-//! and so it must be in the sampled rows (it was 0.33 missing among the placed when
-//! nulls were drawn independently).
+//! The fitted model keeps structure beyond the marginals: missingness conditional on
+//! the other columns (in SDMetrics' student placements a salary is missing exactly
+//! when the student was not placed, and so it must be in the sampled rows; drawn
+//! independently, 33% of the placed lost their salary), and datetimes in the layout
+//! of the sample.
 
 use std::path::PathBuf;
 
@@ -90,4 +91,55 @@ fn a_model_without_null_indicators_still_samples() {
     let mut out = Vec::new();
     sample_csv(&old, 1_000, 3, None, "m", &mut out, &mut |_| {}).unwrap();
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1_001);
+}
+
+/// Datetimes come back in the layout of the sample (a US spreadsheet's here), not
+/// rewritten as RFC 3339.
+#[test]
+fn datetimes_keep_the_layout_of_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    let mut text = String::from("ordered_at,amount,shipped_on\n");
+    for i in 0..400u32 {
+        text.push_str(&format!(
+            "{:02}/{:02}/2025 {:02}:{:02},{}.5,{:02}.{:02}.2025\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 24,
+            i % 60,
+            10 + i,
+            1 + i % 28,
+            1 + i % 12
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let t = read_csv(&path, &Default::default()).unwrap();
+    let model = fit(&t, "orders", "x", 5);
+    let fmt = |n: &str| {
+        model
+            .columns
+            .iter()
+            .find(|c| c.name == n)
+            .unwrap()
+            .datetime_format
+            .clone()
+    };
+    assert_eq!(fmt("ordered_at").as_deref(), Some("%m/%d/%Y %H:%M"));
+    assert_eq!(fmt("shipped_on").as_deref(), Some("%d.%m.%Y"));
+    let mut out = Vec::new();
+    sample_csv(&model, 500, 1, None, "m", &mut out, &mut |_| {}).unwrap();
+    let mut r = csv::Reader::from_reader(&out[..]);
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        assert!(
+            synthgov_synth::table::parse_datetime_as(&rec[0], "%m/%d/%Y %H:%M").is_some(),
+            "{:?}",
+            &rec[0]
+        );
+        assert!(
+            synthgov_synth::table::parse_datetime_as(&rec[2], "%d.%m.%Y").is_some(),
+            "{:?}",
+            &rec[2]
+        );
+    }
 }
