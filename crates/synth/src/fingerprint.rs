@@ -121,7 +121,8 @@ impl Keys {
     /// marker made with this secret: (token, row).
     pub fn find_marker(&self, s: &str) -> Option<(String, u64)> {
         let t = s.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-        if t.len() < 4 || !t[..4].eq_ignore_ascii_case("sg1.") {
+        // `get`: a field may hold any text, and byte 4 need not be a char boundary.
+        if !t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sg1.")) {
             return None;
         }
         self.check_marker(&t.to_ascii_lowercase())
@@ -349,6 +350,35 @@ mod tests {
         let forged = m.replace(".42.", ".43.");
         assert_eq!(k.check_marker(&forged), None);
         assert_eq!(k.check_marker("sg1.x.1"), None);
+    }
+
+    #[test]
+    fn markers_are_found_whatever_an_export_did_and_odd_text_is_no_marker() {
+        let k = Keys::new([3; 32]);
+        let m = k.marker("abcd1234", 7);
+        for edited in [
+            m.clone(),
+            m.to_uppercase(),
+            format!("  \"{m}\" "),
+            format!("'{m}'"),
+        ] {
+            assert_eq!(
+                k.find_marker(&edited),
+                Some(("abcd1234".into(), 7)),
+                "{edited}"
+            );
+        }
+        for odd in [
+            "",
+            "sg1",
+            "ab€cdef",
+            "€€€€",
+            "sg1.x.y.z",
+            "SG1.abcd1234.7.00",
+        ] {
+            assert_eq!(k.find_marker(odd), None, "{odd}");
+        }
+        assert_eq!(Keys::new([4; 32]).find_marker(&m), None);
     }
 
     #[test]
