@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::fingerprint::{Bloom, EXACT_V2, Keys, Prints, SETS_V2};
-use crate::normalize::{Kind, header};
+use crate::fingerprint::{Bloom, EXACT_V2, Keys, Prints, SETS_V2, set_prints};
+use crate::normalize::header;
 
 /// A dataset version the store generated, as detection needs it.
 #[derive(Debug, Clone)]
@@ -195,7 +195,6 @@ impl<'a> RowChecker<'a> {
         }
         let field = |c: usize| fields.get(c).map_or("", |f| f.as_ref());
         let mut ident = String::new();
-        let mut values: Vec<(&str, Kind)> = Vec::new();
         for (i, (k, plan)) in self.known.iter().zip(&self.plans).enumerate() {
             let (Some(plan), Some(bloom)) = (plan, &k.bloom) else {
                 continue;
@@ -218,21 +217,15 @@ impl<'a> RowChecker<'a> {
                     prints,
                     positions,
                 } => {
-                    for (n, set) in prints.sets.iter().enumerate() {
-                        values.clear();
-                        for &r in set {
-                            match positions[r] {
-                                Some(c) if !field(c).trim().is_empty() => {
-                                    values.push((field(c), prints.roles[r].1));
-                                }
-                                _ => break,
-                            }
-                        }
-                        if values.len() == set.len()
-                            && bloom.contains(&self.keys.set_print(entity, n, &values))
-                        {
-                            return Some((i, "fingerprint"));
-                        }
+                    let kinds = prints.roles.iter().map(|r| r.1);
+                    let values = positions.iter().map(|p| p.map(field));
+                    let mut hit = false;
+                    set_prints(self.keys, entity, kinds, &prints.sets, values, |_, p| {
+                        hit = bloom.contains(&p);
+                        hit
+                    });
+                    if hit {
+                        return Some((i, "fingerprint"));
                     }
                 }
             }

@@ -93,13 +93,7 @@ impl Keys {
 impl Keys {
     /// Keyed fingerprint of set `set` of a row's identifying values (scheme 2), over
     /// the values' canonical forms.
-    pub fn set_print(&self, entity: &str, set: usize, values: &[(&str, Kind)]) -> [u8; 32] {
-        let canonical: Vec<String> = values.iter().map(|(v, k)| normalize(*k, v)).collect();
-        self.canonical_set_print(entity, set, canonical.iter().map(String::as_str))
-    }
-
-    /// [`Keys::set_print`] of values already in canonical form.
-    pub fn canonical_set_print<'v>(
+    fn canonical_set_print<'v>(
         &self,
         entity: &str,
         set: usize,
@@ -177,12 +171,12 @@ impl PrintSpec {
         values: &[String],
         out: &mut Vec<[u8; 32]>,
     ) {
-        let mut vs: Vec<(&str, Kind)> = Vec::with_capacity(4);
-        for (i, set) in self.sets.iter().enumerate() {
-            vs.clear();
-            vs.extend(set.iter().map(|&r| (values[r].as_str(), self.roles[r].1)));
-            out.push(keys.set_print(entity, i, &vs));
-        }
+        let kinds = self.roles.iter().map(|r| r.1);
+        let values = values.iter().map(|v| Some(v.as_str()));
+        set_prints(keys, entity, kinds, self.sets, values, |_, p| {
+            out.push(p);
+            false
+        });
     }
 
     /// A filter for `rows` rows: every set's fingerprint, at the per-lookup rate that
@@ -190,6 +184,39 @@ impl PrintSpec {
     pub fn filter(&self, rows: u64) -> Bloom {
         let sets = self.sets.len().max(1) as u64;
         Bloom::for_items(rows.max(1) * sets, FALSE_POSITIVE_RATE / sets as f64)
+    }
+}
+
+/// The scheme-2 fingerprints of one row, for generation and detection alike: each
+/// set whose roles all have a non-blank value (`values`, by role, of the `kinds`)
+/// is printed and passed to `each` with its index, until `each` returns true. Every
+/// value is put in canonical form once, however many sets use it.
+pub fn set_prints<'v, S: AsRef<[usize]>>(
+    keys: &Keys,
+    entity: &str,
+    kinds: impl Iterator<Item = Kind>,
+    sets: &[S],
+    values: impl Iterator<Item = Option<&'v str>>,
+    mut each: impl FnMut(usize, [u8; 32]) -> bool,
+) {
+    let canonical: Vec<Option<String>> = values
+        .zip(kinds)
+        .map(|(v, k)| v.filter(|v| !v.trim().is_empty()).map(|v| normalize(k, v)))
+        .collect();
+    for (i, set) in sets.iter().enumerate() {
+        let set = set.as_ref();
+        if !set.iter().all(|&r| canonical[r].is_some()) {
+            continue;
+        }
+        let print = keys.canonical_set_print(
+            entity,
+            i,
+            set.iter()
+                .map(|&r| canonical[r].as_deref().expect("checked")),
+        );
+        if each(i, print) {
+            return;
+        }
     }
 }
 

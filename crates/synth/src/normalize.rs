@@ -142,9 +142,6 @@ fn number(v: &str) -> Option<String> {
 }
 
 fn time(v: &str) -> Option<String> {
-    use time::format_description::well_known::Rfc3339;
-    use time::macros::format_description;
-    use time::{Date, OffsetDateTime, PrimitiveDateTime};
     let v = v.trim();
     // The generators' own forms, without the parsers: a date, or RFC 3339 in UTC.
     let b = v.as_bytes();
@@ -170,64 +167,31 @@ fn time(v: &str) -> Option<String> {
     {
         return Some(v[..16].to_owned());
     }
-    let minute = |t: OffsetDateTime| {
-        let t = t.to_offset(time::UtcOffset::UTC);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
-    };
-    if let Ok(t) = OffsetDateTime::parse(v, &Rfc3339) {
-        return Some(minute(t));
-    }
-    // ISO 8601 without an offset, with T or a space, with or without seconds: UTC.
-    let iso = v.replacen(' ', "T", 1);
-    let iso = iso.trim_end_matches('Z');
-    for f in [
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]"),
-        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-    ] {
-        if let Ok(t) = PrimitiveDateTime::parse(iso, &f) {
-            return Some(minute(t.assume_utc()));
-        }
-    }
-    let date = |d: Date| d.to_string();
-    for f in [
-        format_description!("[year]-[month]-[day]"),
-        format_description!("[month]/[day]/[year]"),
-        format_description!("[day].[month].[year]"),
-        format_description!("[year]/[month]/[day]"),
-    ] {
-        if let Ok(d) = Date::parse(v, &f) {
-            return Some(date(d));
-        }
-    }
-    // US spreadsheet form with a time: 03/04/2025 10:11(:12).
-    if let Some((d, t)) = v.split_once(' ')
-        && let Ok(d) = Date::parse(d, &format_description!("[month]/[day]/[year]"))
-    {
-        let t = if t.matches(':').count() == 1 {
-            format!("{t}:00")
+    // Any other layout the fitted models read (`table::DATETIME_FORMATS`, RFC 3339
+    // with an offset), or Unix seconds (10 digits: 2001 to 2286).
+    let secs = crate::table::parse_datetime(v)
+        .map(|t| t as i64)
+        .or_else(|| {
+            (v.len() == 10 && b.iter().all(u8::is_ascii_digit))
+                .then(|| v.parse().ok())
+                .flatten()
+        })?;
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    // A value without a time of day is a date.
+    Some(
+        if v.contains(':') || v.len() == 10 && !v.contains(['-', '/', '.']) {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}",
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
         } else {
-            t.to_owned()
-        };
-        if let Ok(t) = time::Time::parse(&t, &format_description!("[hour]:[minute]:[second]")) {
-            return Some(minute(PrimitiveDateTime::new(d, t).assume_utc()));
-        }
-    }
-    // Unix seconds (10 digits: 2001 to 2286).
-    if v.len() == 10
-        && v.bytes().all(|b| b.is_ascii_digit())
-        && let Ok(t) = OffsetDateTime::from_unix_timestamp(v.parse().ok()?)
-    {
-        return Some(minute(t));
-    }
-    None
+            t.date().to_string()
+        },
+    )
 }
 
 #[cfg(test)]

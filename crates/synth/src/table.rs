@@ -56,11 +56,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// The datetime layouts a sample may use (strftime names, as SDMetrics metadata
 /// writes them); times without a zone are UTC. A fitted model writes its datetimes
 /// back in the layout its sample used.
-pub const DATETIME_FORMATS: [&str; 7] = [
+pub const DATETIME_FORMATS: [&str; 8] = [
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M:%SZ",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
     "%m/%d/%Y",
     "%m/%d/%Y %H:%M",
     "%d.%m.%Y",
@@ -73,6 +74,7 @@ fn layout(f: &str) -> Option<&'static [time::format_description::BorrowedFormatI
         "%Y-%m-%dT%H:%M:%SZ" => fd!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
         "%Y-%m-%d %H:%M:%S" => fd!("[year]-[month]-[day] [hour]:[minute]:[second]"),
         "%Y-%m-%dT%H:%M:%S" => fd!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        "%Y-%m-%d %H:%M" => fd!("[year]-[month]-[day] [hour]:[minute]"),
         "%m/%d/%Y" => fd!("[month]/[day]/[year]"),
         "%m/%d/%Y %H:%M" => fd!("[month]/[day]/[year] [hour]:[minute]"),
         "%d.%m.%Y" => fd!("[day].[month].[year]"),

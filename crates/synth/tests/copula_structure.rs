@@ -9,19 +9,24 @@ use std::path::PathBuf;
 use synthgov_synth::copula::{fit, sample_csv};
 use synthgov_synth::table::{read_csv, types_from_sdmetrics_metadata};
 
-#[test]
-fn missing_salaries_follow_placement() {
+/// SDMetrics' student placements, typed by its metadata.
+fn placements() -> synthgov_synth::table::Table {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sdmetrics");
     let meta: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("single_table_metadata.json")).unwrap(),
     )
     .unwrap();
     let types = types_from_sdmetrics_metadata(&meta);
-    let real = read_csv(
+    read_csv(
         &dir.join("single_table_student_placements_real.csv"),
         &types,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn missing_salaries_follow_placement() {
+    let real = placements();
     let model = fit(&real, "placements", "x", 5);
     assert!(!model.null_dims.is_empty());
     model.validate().unwrap();
@@ -65,17 +70,7 @@ fn missing_salaries_follow_placement() {
 
 #[test]
 fn a_model_without_null_indicators_still_samples() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sdmetrics");
-    let meta: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("single_table_metadata.json")).unwrap(),
-    )
-    .unwrap();
-    let types = types_from_sdmetrics_metadata(&meta);
-    let real = read_csv(
-        &dir.join("single_table_student_placements_real.csv"),
-        &types,
-    )
-    .unwrap();
+    let real = placements();
     let mut model = fit(&real, "placements", "x", 5);
     // As a model file from before: no null_dims, the correlation over values only.
     let values = model.correlation.len() - model.null_dims.len();

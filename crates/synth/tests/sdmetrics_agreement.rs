@@ -27,6 +27,19 @@ fn types() -> BTreeMap<String, ColType> {
     types_from_sdmetrics_metadata(&meta)
 }
 
+/// Whether python3 imports `modules`; if not, the test skips with a notice (fails
+/// under .ci/run, which installs them).
+fn python_has(modules: &str, what: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        synthgov_core::testenv::missing::<()>(what, ".ci/run installs it");
+    }
+    ok
+}
+
 fn every_pair() -> QualityOptions {
     QualityOptions {
         every_pair: true,
@@ -199,14 +212,7 @@ fn agrees_with_sdmetrics_computed_fixture() {
 /// the same tables: overall and each property within 0.02, and the same pairs counted.
 #[test]
 fn default_quality_report_agrees_with_sdmetrics_itself() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import sdmetrics"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        synthgov_core::testenv::missing::<()>(
-            "sdmetrics (pip install sdmetrics)",
-            ".ci/run installs it",
-        );
+    if !python_has("sdmetrics", "sdmetrics (pip install sdmetrics)") {
         return;
     }
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -295,14 +301,7 @@ print(json.dumps({"score": rep.get_score(), "shapes": props["Column Shapes"],
 /// target as the prediction), in the real and in both synthetic tables.
 #[test]
 fn demographic_parity_agrees_with_fairlearn() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import fairlearn, pandas"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        synthgov_core::testenv::missing::<()>(
-            "fairlearn (pip install fairlearn)",
-            ".ci/run installs it",
-        );
+    if !python_has("fairlearn, pandas", "fairlearn (pip install fairlearn)") {
         return;
     }
     let real_path = dir().join("single_table_student_placements_real.csv");
