@@ -510,6 +510,29 @@ pub struct QualityArgs {
     /// other pairs whose real Cramér's V > 0.3.
     #[arg(long)]
     pub every_pair: bool,
+    /// With --target: write each scored row's outcome and both models' predictions
+    /// (CSV), so the equalized-odds figures can be recomputed with other tools.
+    #[arg(long, value_name = "CSV", requires = "target")]
+    pub predictions: Option<PathBuf>,
+    /// Skip anonymeter's singling-out, linkability and inference attacks.
+    #[arg(long)]
+    pub no_attacks: bool,
+    /// Attacks per privacy evaluation (anonymeter's n_attacks).
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    pub attacks: usize,
+    /// Columns a multivariate singling-out query combines (anonymeter's n_cols).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub query_columns: usize,
+    /// The linkability attacker's two datasets, as `a,b/c,d` [default: the columns
+    /// split in two halves].
+    #[arg(long, value_name = "COLS/COLS")]
+    pub link_columns: Option<String>,
+    /// Secret columns the inference attack guesses [default: each column in turn].
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN")]
+    pub secret: Vec<String>,
+    /// Seed of the attacks and the random baselines: the same seed, the same report.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Also write a self-contained HTML report (inline SVG charts).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,

@@ -603,3 +603,89 @@ fn fraud_patterns_are_learnable_by_a_gradient_boosted_model() {
         );
     }
 }
+
+/// `quality` reports anonymeter's attacks relative to the holdout, SDMetrics' DCR
+/// protections and the fairness model, writes the scored predictions, and refuses
+/// a malformed `--link-columns`.
+#[test]
+fn quality_reports_attacks_protections_and_fairness() {
+    let env = Env::new();
+    let sd = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/sdmetrics");
+    let text =
+        std::fs::read_to_string(sd.join("single_table_student_placements_real.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let train = env.write(
+        "train.csv",
+        format!("{header}\n{}\n", rows[..150].join("\n")).as_bytes(),
+    );
+    let hold = env.write(
+        "hold.csv",
+        format!("{header}\n{}\n", rows[150..].join("\n")).as_bytes(),
+    );
+    let syn = sd.join("single_table_student_placements_synthetic.csv");
+    let meta = sd.join("single_table_metadata.json");
+    let pred = env.dir.path().join("pred.csv");
+    let base = [
+        "quality",
+        "--real",
+        path_str(&train),
+        "--synthetic",
+        path_str(&syn),
+        "--holdout",
+        path_str(&hold),
+        "--metadata",
+        path_str(&meta),
+    ];
+    let mut args = base.to_vec();
+    args.extend([
+        "--attacks",
+        "50",
+        "--sensitive",
+        "gender",
+        "--target",
+        "placed",
+        "--predictions",
+        path_str(&pred),
+    ]);
+    let r = env.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "DCRBaselineProtection",
+        "DCROverfittingProtection",
+        "risk relative to 65 control rows",
+        "singling out, 3 columns",
+        "linkability",
+        "inference of salary",
+        "equalized odds difference",
+        "scored on holdout (65 rows)",
+    ] {
+        assert!(r.stdout.contains(want), "{want:?} not in:\n{}", r.stdout);
+    }
+    let p = std::fs::read_to_string(&pred).unwrap();
+    assert_eq!(p.lines().count(), 66, "{p}");
+    assert!(p.starts_with("row,truth,trained_on_real,trained_on_synthetic,gender\n"));
+    let mut args = base.to_vec();
+    args.extend(["--no-attacks", "--json"]);
+    let r = env.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert!(j.get("attacks").is_none());
+    assert!(
+        j["privacy"]["dcr_baseline_protection"]["score"]
+            .as_f64()
+            .is_some()
+    );
+    let mut args = base.to_vec();
+    args.extend(["--link-columns", "gender,salary"]);
+    let r = env.run(&args);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("a,b/c,d"), "{}", r.stderr);
+    let mut args = base.to_vec();
+    args.extend(["--link-columns", "gender/nope"]);
+    let r = env.run(&args);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("\"nope\""), "{}", r.stderr);
+}

@@ -12,12 +12,14 @@
 //!
 //! No printing and no storage here: the CLI and the registry do that.
 
+pub mod attacks;
 pub mod copula;
 pub mod detect;
 pub mod entity;
 pub mod fingerprint;
 pub mod generate;
 pub mod governed;
+pub mod logistic;
 pub mod normalize;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;

@@ -60,6 +60,21 @@ pub struct Privacy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holdout_closer_share: Option<f64>,
     pub rows_compared: usize,
+    /// SDMetrics' DCRBaselineProtection: the synthetic rows' median DCR to the real
+    /// rows over that of random rows drawn within the real columns' ranges.
+    pub dcr_baseline_protection: DcrBaselineProtection,
+    /// SDMetrics' DCROverfittingProtection, with a holdout: `min(2 × (1 − share of
+    /// synthetic rows closer to the training rows than to the holdout), 1)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcr_overfitting_protection: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DcrBaselineProtection {
+    /// None when the random rows' median DCR is 0 (SDMetrics: NaN).
+    pub score: Option<f64>,
+    pub median_dcr_synthetic: f64,
+    pub median_dcr_random: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,6 +109,33 @@ pub struct Fairness {
     pub target: String,
     pub positive: String,
     pub columns: BTreeMap<String, FairnessColumn>,
+    pub model: FairnessModel,
+}
+
+/// The classifier behind the equalized-odds figures: trained once on the real rows
+/// and once on the synthetic rows, both scored on the same real rows (the holdout
+/// when given; else the real table, where the real-trained model is scored on its
+/// own training rows and so looks better than it is).
+#[derive(Debug, Clone, Serialize)]
+pub struct FairnessModel {
+    pub kind: &'static str,
+    pub scored_on: &'static str,
+    pub rows_scored: usize,
+    pub accuracy_trained_on_real: f64,
+    pub accuracy_trained_on_synthetic: f64,
+    /// Per scored row: the true outcome and both models' predictions, with the
+    /// sensitive columns' groups, for recomputing the figures elsewhere.
+    #[serde(skip)]
+    pub predictions: Vec<Prediction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    pub row: usize,
+    pub truth: bool,
+    pub trained_on_real: bool,
+    pub trained_on_synthetic: bool,
+    pub groups: Vec<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +144,11 @@ pub struct FairnessColumn {
     pub demographic_parity_difference_synthetic: f64,
     /// Synthetic minus real: how much the synthetic data changes the disparity.
     pub change: f64,
+    /// fairlearn's `equalized_odds_difference` (the larger of the groups' true- and
+    /// false-positive-rate gaps) of the model trained on real and on synthetic rows.
+    pub equalized_odds_difference_real: f64,
+    pub equalized_odds_difference_synthetic: f64,
+    pub equalized_odds_change: f64,
     pub groups: Vec<GroupRate>,
 }
 
@@ -127,6 +174,9 @@ pub struct QualityReport {
     pub bias: Bias,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fairness: Option<Fairness>,
+    /// anonymeter's singling-out, linkability and inference risks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attacks: Option<crate::attacks::Attacks>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -143,6 +193,10 @@ pub struct QualityOptions {
     /// measured, and its positive value [default: True/true/1/yes when present].
     pub target: Option<String>,
     pub positive: Option<String>,
+    /// Seed of the random baselines and attacks.
+    pub seed: u64,
+    /// The attack-based privacy risks; None skips them.
+    pub attacks: Option<crate::attacks::AttackOptions>,
 }
 
 /// SDMetrics' `DEFAULT_REAL_CORRELATION_THRESHOLD` and
@@ -224,7 +278,7 @@ fn tvd<K: std::hash::Hash + Eq + Clone>(a: &[K], b: &[K]) -> f64 {
 
 fn category(c: &Column, i: usize) -> String {
     match (&c.raw[i], c.ctype) {
-        (None, _) => String::from("\u{0}null"),
+        (None, _) => category_missing(),
         (Some(v), ColType::Boolean) => v.trim().to_ascii_lowercase(),
         (Some(v), _) => v.clone(),
     }
@@ -426,6 +480,20 @@ pub fn quality(
         }
     }
     let privacy = privacy(&cols, real, synth, holdout, opts);
+    let attacks = match &opts.attacks {
+        Some(a) => {
+            let names: Vec<&str> = cols.iter().map(|(r, _)| r.name.as_str()).collect();
+            let a = crate::attacks::AttackOptions {
+                seed: opts.seed,
+                ..a.clone()
+            };
+            Some(
+                crate::attacks::attacks(real, synth, holdout, &names, &a)
+                    .map_err(|e| QualityError(e.0))?,
+            )
+        }
+        None => None,
+    };
     let bias = bias(&cols, opts);
     let fairness = match &opts.target {
         Some(t) => Some(fairness(
@@ -434,6 +502,7 @@ pub fn quality(
             t,
             opts.positive.as_deref(),
             &real.file,
+            holdout,
         )?),
         None => None,
     };
@@ -447,6 +516,7 @@ pub fn quality(
         privacy,
         bias,
         fairness,
+        attacks,
     })
 }
 
@@ -463,6 +533,7 @@ fn encode(
     table_rows: usize,
     limit: usize,
     other: Option<&Table>,
+    scale: Option<&Table>,
 ) -> Encoded {
     let n = table_rows.min(limit);
     let mut cont = vec![Vec::new(); n];
@@ -474,7 +545,12 @@ fn encode(
             None => r,
         };
         if is_continuous(r) {
-            let p = present(r);
+            // Distances are scaled by the reference table's range (SDMetrics' DCR):
+            // the real rows', or the holdout's when measuring against it.
+            let by = scale
+                .and_then(|t| t.columns.iter().find(|c| c.name == r.name))
+                .unwrap_or(r);
+            let p = present(by);
             let (lo, hi) = p
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
@@ -540,6 +616,77 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The median as pandas computes it (the mean of the middle two of an even count).
+pub(crate) fn mean_median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len().is_multiple_of(2) {
+        (v[m - 1] + v[m]) / 2.0
+    } else {
+        v[m]
+    }
+}
+
+/// SDMetrics' random baseline rows: integers uniform over the real column's range
+/// (inclusive), other numbers and datetimes uniform over it, categories drawn from
+/// the real column's distinct values; each cell missing with the real column's rate.
+fn random_rows(cols: &[(&Column, &Column)], n: usize, seed: u64) -> Encoded {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5d_c4_ba_5e);
+    let mut cont = vec![Vec::new(); n];
+    let mut cat = vec![Vec::new(); n];
+    for (r, _) in cols {
+        let missing =
+            r.raw.iter().filter(|v| v.is_none()).count() as f64 / r.raw.len().max(1) as f64;
+        if is_continuous(r) {
+            let p = present(r);
+            let (lo, hi) = p
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+            let range = if hi > lo { hi - lo } else { 1.0 };
+            let integral = r.ctype == ColType::Numerical && p.iter().all(|v| v.fract() == 0.0);
+            for row in cont.iter_mut() {
+                let v = if p.is_empty() || rng.gen_bool(missing.clamp(0.0, 1.0)) {
+                    None
+                } else if integral {
+                    Some(rng.gen_range(lo as i64..=hi as i64) as f64)
+                } else if hi > lo {
+                    Some(rng.gen_range(lo..hi))
+                } else {
+                    Some(lo)
+                };
+                row.push(v.map(|v| (v - lo) / range));
+            }
+        } else {
+            let mut values: Vec<String> = (0..r.raw.len())
+                .filter(|&i| r.raw[i].is_some())
+                .map(|i| category(r, i))
+                .collect();
+            values.sort();
+            values.dedup();
+            for row in cat.iter_mut() {
+                row.push(
+                    if values.is_empty() || rng.gen_bool(missing.clamp(0.0, 1.0)) {
+                        category_missing()
+                    } else {
+                        values[rng.gen_range(0..values.len())].clone()
+                    },
+                );
+            }
+        }
+    }
+    Encoded { cont, cat }
+}
+
+fn category_missing() -> String {
+    String::from("\u{0}null")
+}
+
 fn privacy(
     cols: &[(&Column, &Column)],
     real: &Table,
@@ -566,8 +713,8 @@ fn privacy(
     let exact = (0..synth.rows)
         .filter(|&i| real_keys.contains(&row_key(synth, i, true)))
         .count();
-    let r = encode(cols, false, real.rows, limit, None);
-    let s = encode(cols, true, synth.rows, limit, None);
+    let r = encode(cols, false, real.rows, limit, None, None);
+    let s = encode(cols, true, synth.rows, limit, None, None);
     let syn: Vec<(f64, f64)> = (0..s.cont.len())
         .into_par_iter()
         .map(|i| nearest(&s, i, &r, None))
@@ -580,14 +727,29 @@ fn privacy(
     let dcr: Vec<f64> = syn.iter().map(|p| p.0).collect();
     let n = dcr.len().max(1) as f64;
     let holdout_closer_share = holdout.map(|h| {
-        let hold = encode(cols, false, h.rows, limit, Some(h));
+        let hold = encode(cols, false, h.rows, limit, Some(h), Some(h));
+        let s_hold = encode(cols, true, synth.rows, limit, None, Some(h));
         let closer = (0..s.cont.len())
             .into_par_iter()
-            .filter(|&i| nearest(&s, i, &r, None).0 < nearest(&s, i, &hold, None).0)
+            .filter(|&i| nearest(&s, i, &r, None).0 < nearest(&s_hold, i, &hold, None).0)
             .count();
         closer as f64 / n
     });
+    let random = random_rows(cols, s.cont.len(), opts.seed);
+    let random_dcr: Vec<f64> = (0..random.cont.len())
+        .into_par_iter()
+        .map(|i| nearest(&random, i, &r, None).0)
+        .collect();
+    let (median_dcr_synthetic, median_dcr_random) =
+        (mean_median(dcr.clone()), mean_median(random_dcr));
     Privacy {
+        dcr_baseline_protection: DcrBaselineProtection {
+            score: (median_dcr_random > 0.0)
+                .then(|| (median_dcr_synthetic / median_dcr_random).min(1.0)),
+            median_dcr_synthetic,
+            median_dcr_random,
+        },
+        dcr_overfitting_protection: holdout_closer_share.map(|c| (2.0 * (1.0 - c)).min(1.0)),
         exact_match_rate: exact as f64 / synth.rows.max(1) as f64,
         dcr_min: dcr.iter().copied().fold(f64::INFINITY, f64::min).min(1.0),
         dcr_median: median(dcr.clone()),
@@ -702,6 +864,7 @@ fn fairness(
     target: &str,
     positive: Option<&str>,
     file: &str,
+    holdout: Option<&Table>,
 ) -> Result<Fairness, QualityError> {
     let Some((rt, st)) = cols.iter().find(|(r, _)| r.name == target) else {
         return Err(QualityError(format!(
@@ -739,6 +902,7 @@ fn fairness(
     } else {
         positive
     };
+    let model = fairness_model(cols, rt.name.as_str(), &positive, holdout, bias, file)?;
     let mut columns = BTreeMap::new();
     for name in bias.columns.keys() {
         if name == target {
@@ -785,12 +949,19 @@ fn fairness(
             })
             .collect();
         let (dr, ds) = (dp(&a), dp(&b));
+        let (er, es) = (
+            equalized_odds(&model.predictions, name, |p| p.trained_on_real),
+            equalized_odds(&model.predictions, name, |p| p.trained_on_synthetic),
+        );
         columns.insert(
             name.clone(),
             FairnessColumn {
                 demographic_parity_difference_real: dr,
                 demographic_parity_difference_synthetic: ds,
                 change: ds - dr,
+                equalized_odds_difference_real: er,
+                equalized_odds_difference_synthetic: es,
+                equalized_odds_change: es - er,
                 groups,
             },
         );
@@ -799,5 +970,135 @@ fn fairness(
         target: target.to_owned(),
         positive,
         columns,
+        model,
     })
+}
+
+/// Trains the logistic regression on the real and on the synthetic rows (every
+/// compared column but the target as features) and scores both on the holdout, or
+/// on the real rows without one.
+fn fairness_model(
+    cols: &[(&Column, &Column)],
+    target: &str,
+    positive: &str,
+    holdout: Option<&Table>,
+    bias: &Bias,
+    file: &str,
+) -> Result<FairnessModel, QualityError> {
+    use crate::logistic;
+    let is_pos = |c: &Column, i: usize| category(c, i) == positive;
+    let feats: Vec<(&Column, &Column)> = cols
+        .iter()
+        .filter(|(r, _)| r.name != target)
+        .copied()
+        .collect();
+    if feats.is_empty() {
+        return Err(QualityError(format!(
+            "{file}: --target {target}: no other column to predict it from"
+        )));
+    }
+    let (rt, st) = cols
+        .iter()
+        .find(|(r, _)| r.name == target)
+        .copied()
+        .expect("target is a column");
+    let real_feats: Vec<&Column> = feats.iter().map(|(r, _)| *r).collect();
+    let synth_feats: Vec<&Column> = feats.iter().map(|(_, s)| *s).collect();
+    let encoding = logistic::Features::fit(&real_feats);
+    let train = |fs: &[&Column], t: &Column| {
+        let rows: Vec<usize> = (0..t.raw.len()).filter(|&i| t.raw[i].is_some()).collect();
+        let x = encoding.matrix(fs, t.raw.len()).select_rows(&rows);
+        let y: Vec<f64> = rows.iter().map(|&i| is_pos(t, i) as u8 as f64).collect();
+        logistic::fit(&x, &y, 1.0)
+    };
+    let beta_real = train(&real_feats, rt);
+    let beta_synth = train(&synth_feats, st);
+    let (scored_on, score_cols, score_target): (&'static str, Vec<&Column>, &Column) = match holdout
+    {
+        Some(h) => {
+            let find = |n: &str| {
+                h.columns.iter().find(|c| c.name == n).ok_or_else(|| {
+                    QualityError(format!("{}: column {n:?} is missing (the holdout)", h.file))
+                })
+            };
+            (
+                "holdout",
+                real_feats
+                    .iter()
+                    .map(|c| find(&c.name))
+                    .collect::<Result<_, _>>()?,
+                find(target)?,
+            )
+        }
+        None => ("real", real_feats.clone(), rt),
+    };
+    let rows = score_target.raw.len();
+    let x = encoding.matrix(&score_cols, rows);
+    let (pr, ps) = (
+        logistic::predict(&x, &beta_real),
+        logistic::predict(&x, &beta_synth),
+    );
+    let group_cols: Vec<&Column> = bias
+        .columns
+        .keys()
+        .filter(|n| n.as_str() != target)
+        .filter_map(|n| score_cols.iter().find(|c| &c.name == n).copied())
+        .collect();
+    let predictions: Vec<Prediction> = (0..rows)
+        .filter(|&i| score_target.raw[i].is_some())
+        .map(|i| Prediction {
+            row: i,
+            truth: is_pos(score_target, i),
+            trained_on_real: pr[i],
+            trained_on_synthetic: ps[i],
+            groups: group_cols
+                .iter()
+                .map(|c| (c.name.clone(), c.raw[i].is_some().then(|| category(c, i))))
+                .collect(),
+        })
+        .collect();
+    let accuracy = |f: fn(&Prediction) -> bool| {
+        predictions.iter().filter(|p| f(p) == p.truth).count() as f64
+            / predictions.len().max(1) as f64
+    };
+    Ok(FairnessModel {
+        kind: "logistic regression (L2, C = 1; numbers standardised, categories one-hot)",
+        scored_on,
+        rows_scored: predictions.len(),
+        accuracy_trained_on_real: accuracy(|p| p.trained_on_real),
+        accuracy_trained_on_synthetic: accuracy(|p| p.trained_on_synthetic),
+        predictions,
+    })
+}
+
+/// fairlearn's `equalized_odds_difference` (method "between_groups") of one model's
+/// predictions across the groups of `column`; a group without positives (or
+/// negatives) has a true- (false-) positive rate of 0, as scikit-learn's recall
+/// with `zero_division` does.
+fn equalized_odds(preds: &[Prediction], column: &str, pred: impl Fn(&Prediction) -> bool) -> f64 {
+    let mut by: BTreeMap<&str, [f64; 4]> = BTreeMap::new(); // tp, fn, fp, tn
+    for p in preds {
+        let Some((_, Some(g))) = p.groups.iter().find(|(n, _)| n == column) else {
+            continue;
+        };
+        let e = by.entry(g.as_str()).or_default();
+        let k = match (p.truth, pred(p)) {
+            (true, true) => 0,
+            (true, false) => 1,
+            (false, true) => 2,
+            (false, false) => 3,
+        };
+        e[k] += 1.0;
+    }
+    let spread = |f: &dyn Fn(&[f64; 4]) -> f64| {
+        let v: Vec<f64> = by.values().map(f).collect();
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+                (l.min(x), h.max(x))
+            });
+        if v.is_empty() { 0.0 } else { hi - lo }
+    };
+    let rate = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.0 };
+    spread(&|c| rate(c[0], c[1])).max(spread(&|c| rate(c[2], c[3])))
 }

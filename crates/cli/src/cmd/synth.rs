@@ -385,9 +385,37 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         target,
         positive,
         every_pair,
+        predictions,
+        no_attacks,
+        attacks,
+        query_columns,
+        link_columns,
+        secret,
+        seed,
         html,
         dataset,
     } = a;
+    let link_columns = link_columns
+        .map(|s| match s.split_once('/') {
+            Some((a, b)) => {
+                let side = |x: &str| -> Vec<String> {
+                    x.split(',')
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty())
+                        .collect()
+                };
+                Ok((side(a), side(b)))
+            }
+            None => Err(Failure::bad_input(anyhow::anyhow!(
+                "--link-columns {s:?}: give the two sides as a,b/c,d"
+            ))),
+        })
+        .transpose()?;
+    if attacks == 0 || query_columns == 0 {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--attacks and --query-columns must be at least 1"
+        )));
+    }
     let (real, synthetic, holdout, metadata, html) = (
         real.as_path(),
         synthetic.as_path(),
@@ -427,9 +455,47 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
             every_pair,
             target,
             positive,
+            seed,
+            attacks: (!no_attacks).then(|| synthgov_synth::attacks::AttackOptions {
+                attacks,
+                query_columns,
+                link_columns,
+                secrets: secret,
+                ..Default::default()
+            }),
         },
     )
     .map_err(Failure::bad_input)?;
+    if let (Some(path), Some(f)) = (&predictions, &report.fairness) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec![
+            "row".to_owned(),
+            "truth".into(),
+            "trained_on_real".into(),
+            "trained_on_synthetic".into(),
+        ];
+        if let Some(p) = f.model.predictions.first() {
+            header.extend(p.groups.iter().map(|(n, _)| n.clone()));
+        }
+        w.write_record(&header)
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{e}")))?;
+        for p in &f.model.predictions {
+            let mut rec = vec![
+                p.row.to_string(),
+                (p.truth as u8).to_string(),
+                (p.trained_on_real as u8).to_string(),
+                (p.trained_on_synthetic as u8).to_string(),
+            ];
+            rec.extend(p.groups.iter().map(|(_, g)| g.clone().unwrap_or_default()));
+            w.write_record(&rec)
+                .map_err(|e| Failure::environment(anyhow::anyhow!("{e}")))?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{e}")))?;
+        synthgov_core::fsutil::write_atomic(path, &bytes, true)
+            .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", path.display())))?;
+    }
     if let Some(path) = html {
         let page = synthgov_synth::report_html::render(&report, &r, &s);
         synthgov_core::fsutil::write_atomic(path, page.as_bytes(), true)
@@ -462,6 +528,22 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         );
         data.insert("dcr_share".into(), json!(report.privacy.dcr_share));
         data.insert("bias_largest_gap".into(), json!(report.bias.largest_gap));
+        data.insert(
+            "dcr_baseline_protection".into(),
+            json!(report.privacy.dcr_baseline_protection.score),
+        );
+        if let Some(a) = &report.attacks {
+            data.insert(
+                "privacy_risks".into(),
+                json!({
+                    "singling_out_univariate": a.singling_out_univariate.risk.value,
+                    "singling_out_multivariate": a.singling_out_multivariate.risk.value,
+                    "linkability": a.linkability.outcome.risk.value,
+                    "inference_max": a.inference.values().map(|o| o.risk.value).fold(0.0, f64::max),
+                    "relative_to_control": a.control_rows.is_some(),
+                }),
+            );
+        }
         reg.record(
             &actor(),
             synthgov_registry::policy::Action::Scan,
@@ -493,6 +575,58 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         p.dcr_share * 100.0,
         p.nndr_mean
     ))?;
+    let b = &p.dcr_baseline_protection;
+    out.line(&format!(
+        "privacy: DCRBaselineProtection {} (median DCR synthetic {:.4}, random {:.4}){}",
+        b.score.map_or("undefined".into(), |s| format!("{s:.4}")),
+        b.median_dcr_synthetic,
+        b.median_dcr_random,
+        p.dcr_overfitting_protection
+            .map(|o| format!(", DCROverfittingProtection {o:.4}"))
+            .unwrap_or_default()
+    ))?;
+    if let Some(a) = &report.attacks {
+        let line = |name: &str, o: &synthgov_synth::attacks::AttackOutcome| {
+            format!(
+                "  {:<34} risk {:.4} [{:.4}, {:.4}]  attack {:.3} baseline {:.3}{}  ({} attacks){}",
+                name,
+                o.risk.value,
+                o.risk.ci.0,
+                o.risk.ci.1,
+                o.attack_rate.value,
+                o.baseline_rate.value,
+                o.control_rate
+                    .map(|c| format!(" control {:.3}", c.value))
+                    .unwrap_or_default(),
+                o.attacks,
+                if o.no_better_than_baseline {
+                    "  no better than guessing"
+                } else {
+                    ""
+                }
+            )
+        };
+        out.line(&format!(
+            "privacy attacks (anonymeter's; {} training rows{}, seed {}):",
+            a.training_rows,
+            a.control_rows
+                .map(|c| format!(", risk relative to {c} control rows"))
+                .unwrap_or_else(|| ", no control rows: risk is the attack's success rate".into()),
+            a.seed
+        ))?;
+        out.line(&line(
+            "singling out, univariate",
+            &a.singling_out_univariate,
+        ))?;
+        out.line(&line(
+            &format!("singling out, {} columns", a.query_columns),
+            &a.singling_out_multivariate,
+        ))?;
+        out.line(&line("linkability", &a.linkability.outcome))?;
+        for (col, o) in &a.inference {
+            out.line(&line(&format!("inference of {}", sanitize(col)), o))?;
+        }
+    }
     match (report.bias.largest_gap, &report.bias.problem) {
         (Some(g), _) => out.line(&format!(
             "bias: largest group-share gap {:.4} over {:?}",
@@ -503,15 +637,26 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
         (None, None) => {}
     }
     if let Some(f) = &report.fairness {
+        out.line(&format!(
+            "fairness model: {}, scored on {} ({} rows): accuracy {:.4} trained on real, {:.4} on synthetic",
+            f.model.kind,
+            f.model.scored_on,
+            f.model.rows_scored,
+            f.model.accuracy_trained_on_real,
+            f.model.accuracy_trained_on_synthetic
+        ))?;
         for (col, c) in &f.columns {
             out.line(&format!(
-                "fairness: {} = {} across {}: demographic parity difference {:.4} real, {:.4} synthetic ({:+.4})",
+                "fairness: {} = {} across {}: demographic parity difference {:.4} real, {:.4} synthetic ({:+.4}); equalized odds difference {:.4} real-trained, {:.4} synthetic-trained ({:+.4})",
                 f.target,
                 f.positive,
                 col,
                 c.demographic_parity_difference_real,
                 c.demographic_parity_difference_synthetic,
-                c.change
+                c.change,
+                c.equalized_odds_difference_real,
+                c.equalized_odds_difference_synthetic,
+                c.equalized_odds_change
             ))?;
         }
     }
