@@ -723,22 +723,20 @@ fn singling_out(
     multivariate: bool,
     rng: &mut ChaCha8Rng,
 ) -> AttackOutcome {
-    let (ori, syn) = (ori.unique(), syn.unique());
     let k = if multivariate { opts.query_columns } else { 1 };
     let queries = if multivariate {
-        multivariate_queries(&syn, opts.attacks, k, opts.attacks * 100, rng)
+        multivariate_queries(syn, opts.attacks, k, opts.attacks * 100, rng)
     } else {
-        univariate_queries(&syn, opts.attacks, rng)
+        univariate_queries(syn, opts.attacks, rng)
     };
     let attacks = queries.len();
-    let successes = count_singling(&ori, &queries, None);
-    let random = random_queries(&syn, schema, attacks, k, rng);
-    let baseline = count_singling(&ori, &random, None);
+    let successes = count_singling(ori, &queries, None);
+    let random = random_queries(syn, schema, attacks, k, rng);
+    let baseline = count_singling(ori, &random, None);
     let control = control.map(|c| {
-        let c = c.unique();
-        let mut s = count_singling(&c, &queries, None) as f64;
+        let mut s = count_singling(c, &queries, None) as f64;
         if c.rows != ori.rows {
-            s *= control_correction(&c, &queries, ori.rows, rng);
+            s *= control_correction(c, &queries, ori.rows, rng);
         }
         (attacks, s)
     });
@@ -918,8 +916,27 @@ pub fn attacks(
             .map(|n| index(n, "--secret"))
             .collect::<Result<_, _>>()?
     };
-    let uni = singling_out(ori, syn, ctrl, &schema, opts, false, &mut rng);
-    let multi = singling_out(ori, syn, ctrl, &schema, opts, true, &mut rng);
+    // Singling out runs on distinct rows, as anonymeter's does (`unique()`).
+    let (ori_u, syn_u) = (ori.unique(), syn.unique());
+    let ctrl_u = ctrl.map(Frame::unique);
+    let uni = singling_out(
+        &ori_u,
+        &syn_u,
+        ctrl_u.as_ref(),
+        &schema,
+        opts,
+        false,
+        &mut rng,
+    );
+    let multi = singling_out(
+        &ori_u,
+        &syn_u,
+        ctrl_u.as_ref(),
+        &schema,
+        opts,
+        true,
+        &mut rng,
+    );
 
     // Linkability and inference share their target rows and neighbour searches.
     let targets = ori.select(&sample_rows(ori.rows, opts.attacks, &mut rng));

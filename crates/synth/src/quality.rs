@@ -731,7 +731,7 @@ fn privacy(
         let s_hold = encode(cols, true, synth.rows, limit, None, Some(h));
         let closer = (0..s.cont.len())
             .into_par_iter()
-            .filter(|&i| nearest(&s, i, &r, None).0 < nearest(&s_hold, i, &hold, None).0)
+            .filter(|&i| syn[i].0 < nearest(&s_hold, i, &hold, None).0)
             .count();
         closer as f64 / n
     });

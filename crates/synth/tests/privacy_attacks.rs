@@ -8,33 +8,25 @@
 //! synthetic rows from our Gaussian copula fitted on the training rows, and a leaky
 //! "synthetic" set that is the training rows themselves.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use common::{
+    placements, placements_metadata, placements_synthetic, placements_types, python_has,
+    split_placements,
+};
 
 use serde_json::Value;
 use synthgov_synth::attacks::{AttackOptions, Attacks, attacks};
 use synthgov_synth::quality::{QualityOptions, quality};
-use synthgov_synth::table::{Table, read_csv, types_from_sdmetrics_metadata};
-
-fn sdmetrics_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sdmetrics")
-}
+use synthgov_synth::table::{Table, read_csv};
 
 fn bench(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../bench")
         .join(name)
-}
-
-fn python_has(modules: &str, what: &str) -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        synthgov_core::testenv::missing::<()>(what, ".ci/run installs it");
-    }
-    ok
 }
 
 fn python(script: &str, args: &[&Path]) -> Value {
@@ -213,26 +205,10 @@ fn risks_agree_with_anonymeter_on_mixed_types() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let meta: Value = serde_json::from_str(
-        &std::fs::read_to_string(sdmetrics_dir().join("single_table_metadata.json")).unwrap(),
-    )
-    .unwrap();
-    let types = types_from_sdmetrics_metadata(&meta);
-    // Split the real demo rows 150 / 65 (as CSV, so both tools read the same bytes).
-    let text =
-        std::fs::read_to_string(sdmetrics_dir().join("single_table_student_placements_real.csv"))
-            .unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let rows: Vec<&str> = lines.collect();
-    let write = |name: &str, part: &[&str]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, format!("{header}\n{}\n", part.join("\n"))).unwrap();
-        p
-    };
-    let train_path = write("train.csv", &rows[..150]);
-    let control_path = write("control.csv", &rows[150..]);
-    let syn_path = sdmetrics_dir().join("single_table_student_placements_synthetic.csv");
+    let types = placements_types();
+    // The real demo rows split 150 / 65.
+    let (train_path, control_path) = split_placements(dir.path(), 150);
+    let syn_path = placements_synthetic();
     let train = read_csv(&train_path, &types).unwrap();
     let control = read_csv(&control_path, &types).unwrap();
     let syn = read_csv(&syn_path, &types).unwrap();
@@ -256,29 +232,11 @@ fn dcr_protections_agree_with_sdmetrics() {
     if !python_has("sdmetrics", "sdmetrics (pip install sdmetrics)") {
         return;
     }
-    let meta_path = sdmetrics_dir().join("single_table_metadata.json");
-    let meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
-    let types = types_from_sdmetrics_metadata(&meta);
+    let meta_path = placements_metadata();
+    let types = placements_types();
     let dir = tempfile::tempdir().unwrap();
-    let text =
-        std::fs::read_to_string(sdmetrics_dir().join("single_table_student_placements_real.csv"))
-            .unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let rows: Vec<&str> = lines.collect();
-    let train_path = dir.path().join("train.csv");
-    let hold_path = dir.path().join("holdout.csv");
-    std::fs::write(
-        &train_path,
-        format!("{header}\n{}\n", rows[..150].join("\n")),
-    )
-    .unwrap();
-    std::fs::write(
-        &hold_path,
-        format!("{header}\n{}\n", rows[150..].join("\n")),
-    )
-    .unwrap();
-    let syn_path = sdmetrics_dir().join("single_table_student_placements_synthetic.csv");
+    let (train_path, hold_path) = split_placements(dir.path(), 150);
+    let syn_path = placements_synthetic();
     let (train, hold, syn) = (
         read_csv(&train_path, &types).unwrap(),
         read_csv(&hold_path, &types).unwrap(),
@@ -338,21 +296,7 @@ fn equalized_odds_agrees_with_fairlearn() {
     if !python_has("fairlearn, pandas", "fairlearn (pip install fairlearn)") {
         return;
     }
-    let meta: Value = serde_json::from_str(
-        &std::fs::read_to_string(sdmetrics_dir().join("single_table_metadata.json")).unwrap(),
-    )
-    .unwrap();
-    let types = types_from_sdmetrics_metadata(&meta);
-    let real = read_csv(
-        &sdmetrics_dir().join("single_table_student_placements_real.csv"),
-        &types,
-    )
-    .unwrap();
-    let syn = read_csv(
-        &sdmetrics_dir().join("single_table_student_placements_synthetic.csv"),
-        &types,
-    )
-    .unwrap();
+    let (real, syn) = placements();
     let f = quality(
         &real,
         &syn,
@@ -428,21 +372,7 @@ print(json.dumps({c: {m: eod(d["truth"], d[m], sensitive_features=d[c]) for m in
 /// gives the same report; too few columns is an error.
 #[test]
 fn attacks_are_reproducible_and_bounded() {
-    let meta: Value = serde_json::from_str(
-        &std::fs::read_to_string(sdmetrics_dir().join("single_table_metadata.json")).unwrap(),
-    )
-    .unwrap();
-    let types = types_from_sdmetrics_metadata(&meta);
-    let real = read_csv(
-        &sdmetrics_dir().join("single_table_student_placements_real.csv"),
-        &types,
-    )
-    .unwrap();
-    let syn = read_csv(
-        &sdmetrics_dir().join("single_table_student_placements_synthetic.csv"),
-        &types,
-    )
-    .unwrap();
+    let (real, syn) = placements();
     let cols = [
         "gender",
         "high_perc",

@@ -1,43 +1,21 @@
 //! Quality metrics agree with SDMetrics on its own demo data, to within 0.01
 //! (expected values transcribed from SDMetrics' tests, shared/testdata/sdmetrics).
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::PathBuf;
+
+use common::{placements_types as types, python_has, sdmetrics_dir as dir};
 
 use serde_json::Value;
 use synthgov_synth::quality::{QualityOptions, quality};
-use synthgov_synth::table::{ColType, read_csv, types_from_sdmetrics_metadata};
-
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/sdmetrics")
-}
+use synthgov_synth::table::read_csv;
 
 fn expected() -> Value {
     serde_json::from_str(
         &std::fs::read_to_string(dir().join("expected_scores_student_placements.json")).unwrap(),
     )
     .unwrap()
-}
-
-fn types() -> BTreeMap<String, ColType> {
-    let meta: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir().join("single_table_metadata.json")).unwrap(),
-    )
-    .unwrap();
-    types_from_sdmetrics_metadata(&meta)
-}
-
-/// Whether python3 imports `modules`; if not, the test skips with a notice (fails
-/// under .ci/run, which installs them).
-fn python_has(modules: &str, what: &str) -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        synthgov_core::testenv::missing::<()>(what, ".ci/run installs it");
-    }
-    ok
 }
 
 fn every_pair() -> QualityOptions {
