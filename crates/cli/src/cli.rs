@@ -567,7 +567,9 @@ pub struct GenerateArgs {
     pub out: PathBuf,
     #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl", "parquet"])]
     pub format: String,
-    #[arg(long, default_value = "en_US", value_parser = ["en_US", "en_GB"])]
+    /// Whose names, addresses, phone ranges, currency and age pyramid: en_US, en_GB,
+    /// de_DE, fr_FR or es_ES (docs/SYNTH.md, "People and places").
+    #[arg(long, default_value = "en_US", value_parser = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES"])]
     pub locale: String,
     /// Dataset id [default: synthetic-<entity>].
     #[arg(long)]

@@ -114,6 +114,7 @@ impl Entity {
                 "phone",
                 "postcode",
                 "primary_icd10",
+                "medication",
                 "allergies",
                 "member_id",
                 "created_at",

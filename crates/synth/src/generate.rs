@@ -13,26 +13,72 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, PrimitiveDateTime, Time};
 
+use crate::clinical::{self, Calendar, Roster};
 use crate::entity::Entity;
 use crate::fingerprint::{Bloom, Keys};
+use crate::people::{Name, people};
 use crate::row::{Format, RowBuf};
 use crate::safe::{EMAIL_DOMAINS, TEST_CARDS};
 use crate::vocab::*;
 
 pub const CHUNK: u64 = 16 * 1024;
 
+/// The day ages are counted to, fixed so that output depends only on the seed.
+pub const REFERENCE_DATE: Date = time::macros::date!(2026 - 01 - 01);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
     EnUs,
     EnGb,
+    DeDe,
+    FrFr,
+    EsEs,
 }
 
 impl Locale {
+    /// The locales `--locale` accepts, as written there.
+    pub const NAMES: [&'static str; 5] = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES"];
+
     pub fn parse(s: &str) -> Option<Locale> {
         match s {
             "en_US" | "en-US" | "us" => Some(Locale::EnUs),
             "en_GB" | "en-GB" | "gb" | "uk" => Some(Locale::EnGb),
+            "de_DE" | "de-DE" | "de" => Some(Locale::DeDe),
+            "fr_FR" | "fr-FR" | "fr" => Some(Locale::FrFr),
+            "es_ES" | "es-ES" | "es" => Some(Locale::EsEs),
             _ => None,
+        }
+    }
+
+    /// The ISO 3166 country the locale's addresses are in.
+    pub fn country(self) -> &'static str {
+        match self {
+            Locale::EnUs => "US",
+            Locale::EnGb => "GB",
+            Locale::DeDe => "DE",
+            Locale::FrFr => "FR",
+            Locale::EsEs => "ES",
+        }
+    }
+
+    /// The locale whose addresses are in `country`, where there is one.
+    pub fn of_country(country: &str) -> Option<Locale> {
+        [
+            Locale::EnUs,
+            Locale::EnGb,
+            Locale::DeDe,
+            Locale::FrFr,
+            Locale::EsEs,
+        ]
+        .into_iter()
+        .find(|l| l.country() == country)
+    }
+
+    pub fn currency(self) -> &'static str {
+        match self {
+            Locale::EnUs => "USD",
+            Locale::EnGb => "GBP",
+            Locale::DeDe | Locale::FrFr | Locale::EsEs => "EUR",
         }
     }
 }
@@ -145,13 +191,15 @@ pub fn generate(
         sink.rows(&head.out)?;
     }
     let chunks = spec.rows.div_ceil(CHUNK);
+    let roster = (spec.entity == Entity::Appointments)
+        .then(|| Roster::new(spec.seed, spec.locale, spec.rows));
     let batch = (rayon::current_num_threads() as u64 * 2).max(2);
     let mut c = 0;
     while c < chunks {
         let upto = (c + batch).min(chunks);
         let made: Vec<(String, Vec<[u8; 32]>)> = (c..upto)
             .into_par_iter()
-            .map(|k| make_chunk(spec, k))
+            .map(|k| make_chunk(spec, roster.as_ref(), k))
             .collect();
         for (text, prints) in made {
             sink.rows(&text)?;
@@ -234,8 +282,9 @@ fn chunk_rng(spec: &Spec, k: u64) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(h.finalize().into())
 }
 
-fn make_chunk(spec: &Spec, k: u64) -> (String, Vec<[u8; 32]>) {
+fn make_chunk(spec: &Spec, roster: Option<&Roster>, k: u64) -> (String, Vec<[u8; 32]>) {
     let mut rng = chunk_rng(spec, k);
+    let mut calendar = roster.map(|r| (r, Calendar::new(r, k, spec.rows.div_ceil(CHUNK))));
     let first = k * CHUNK + 1;
     let last = ((k + 1) * CHUNK).min(spec.rows);
     let mut row = RowBuf::new(
@@ -245,7 +294,7 @@ fn make_chunk(spec: &Spec, k: u64) -> (String, Vec<[u8; 32]>) {
     );
     let mut prints = Vec::new();
     for id in first..=last {
-        make_row(spec, id, &mut rng, &mut row);
+        make_row(spec, id, &mut rng, &mut row, calendar.as_mut());
         if let Some(m) = &spec.marking {
             let marker = m.keys.marker(&m.version_token, id);
             row.s(&marker);
@@ -299,76 +348,54 @@ pub(crate) fn utc(dt: PrimitiveDateTime) -> String {
 }
 
 pub(crate) fn phone(rng: &mut ChaCha8Rng, locale: Locale) -> String {
-    match locale {
-        // NANPA: 555-0100..555-0199 is reserved for fiction in every area code.
-        Locale::EnUs => format!(
-            "+1-{}-555-01{:02}",
-            rng.gen_range(201..990),
-            rng.gen_range(0..100)
-        ),
-        // Ofcom: 07700 900000..900999 is reserved for drama.
-        Locale::EnGb => format!("+44 7700 900{:03}", rng.gen_range(0..1000)),
-    }
+    people(locale).phone(rng)
 }
 
-pub(crate) fn email(rng: &mut ChaCha8Rng, first: &str, last: &str, id: u64) -> String {
+/// first.last plus the row id at a reserved domain: unique, and no one's mailbox.
+pub(crate) fn email(rng: &mut ChaCha8Rng, first: Name, last: Name, id: u64) -> String {
     format!(
         "{}.{}{}@{}",
-        first.to_ascii_lowercase(),
-        last.to_ascii_lowercase(),
+        first.ascii,
+        last.ascii,
         id,
         pick(rng, &EMAIL_DOMAINS)
     )
 }
 
+/// (street, city, region, postcode, country) of a place drawn by population.
 pub(crate) fn address(
     rng: &mut ChaCha8Rng,
     locale: Locale,
 ) -> (String, &'static str, &'static str, String, &'static str) {
-    let street = format!("{} {}", rng.gen_range(1..9999), pick(rng, &STREETS));
-    match locale {
-        Locale::EnUs => {
-            let (city, region, zip) = *pick(rng, &US_PLACES);
-            (
-                street,
-                city,
-                region,
-                format!("{zip}{:02}", rng.gen_range(0..100)),
-                "US",
-            )
-        }
-        Locale::EnGb => {
-            let (city, county, area) = *pick(rng, &GB_PLACES);
-            let pc = format!(
-                "{area}{} {}{}{}",
-                rng.gen_range(1..20),
-                rng.gen_range(1..10),
-                (b'A' + rng.gen_range(0..26u8)) as char,
-                (b'A' + rng.gen_range(0..26u8)) as char
-            );
-            (street, city, county, pc, "GB")
-        }
-    }
+    let p = people(locale);
+    let street = p.street(rng);
+    let place = p.place(rng);
+    let postcode = p.postcode(rng, place);
+    (street, place.city, place.region, postcode, locale.country())
 }
 
 fn parent(rng: &mut ChaCha8Rng, spec: &Spec) -> u64 {
     rng.gen_range(1..=spec.parents.max(1))
 }
 
-fn make_row(spec: &Spec, id: u64, rng: &mut ChaCha8Rng, r: &mut RowBuf) {
-    let currency = if spec.locale == Locale::EnGb {
-        "GBP"
-    } else {
-        "USD"
-    };
+fn make_row(
+    spec: &Spec,
+    id: u64,
+    rng: &mut ChaCha8Rng,
+    r: &mut RowBuf,
+    calendar: Option<&mut (&Roster, Calendar)>,
+) {
+    let currency = spec.locale.currency();
+    let folk = people(spec.locale);
     match spec.entity {
         Entity::Customers => {
-            let first = *pick(rng, &FIRST_NAMES);
-            let last = *pick(rng, &LAST_NAMES);
+            let sex = folk.sex(rng);
+            let first = folk.first_name(rng, sex);
+            let last = folk.last_name(rng);
             let (street, city, region, postcode, country) = address(rng, spec.locale);
             r.i(id);
-            r.s(first);
-            r.s(last);
+            r.s(first.text);
+            r.s(last.text);
             r.s(&email(rng, first, last, id));
             r.s(&phone(rng, spec.locale));
             r.s(&street);
@@ -376,7 +403,7 @@ fn make_row(spec: &Spec, id: u64, rng: &mut ChaCha8Rng, r: &mut RowBuf) {
             r.s(region);
             r.s(&postcode);
             r.s(country);
-            r.s(&date_between(rng, 1940, 2006).to_string());
+            r.s(&folk.birth_date(rng, REFERENCE_DATE, 18, 100).to_string());
             r.s(&timestamp(rng, 2019, 2026));
         }
         Entity::Orders => {
@@ -452,39 +479,55 @@ fn make_row(spec: &Spec, id: u64, rng: &mut ChaCha8Rng, r: &mut RowBuf) {
             r.s(&timestamp(rng, 2023, 2026));
         }
         Entity::Patients => {
-            let first = *pick(rng, &FIRST_NAMES);
-            let last = *pick(rng, &LAST_NAMES);
+            let p = clinical::profile(spec.seed, spec.locale, id);
+            let first = folk.first_name(rng, p.sex);
+            let last = folk.last_name(rng);
             let (_, _, _, postcode, _) = address(rng, spec.locale);
             r.i(id);
-            r.s(first);
-            r.s(last);
-            r.s(pick::<&str>(
-                rng,
-                &["female", "male", "female", "male", "other"],
-            ));
-            r.s(&date_between(rng, 1935, 2008).to_string());
+            r.s(first.text);
+            r.s(last.text);
+            r.s(p.sex.name());
+            r.s(&p.born.to_string());
             r.s(&email(rng, first, last, id));
             r.s(&phone(rng, spec.locale));
             r.s(&postcode);
-            r.s(pick(rng, &ICD10).0);
+            r.s(p.primary.1);
+            r.s(p.medication);
             r.s(pick::<&str>(rng, &ALLERGIES));
             // Clearly synthetic member id: no real insurer issues the SYN prefix.
             r.s(&format!("SYN-{:09}", rng.gen_range(0..1_000_000_000u64)));
             r.s(&timestamp(rng, 2020, 2026));
         }
         Entity::Appointments => {
+            let (roster, calendar) = calendar.expect("appointments have a roster");
+            let patient = parent(rng, spec);
+            let p = clinical::profile(spec.seed, spec.locale, patient);
+            let (condition, code) = clinical::visit_reason(rng, &p);
+            let sp = roster.specialty(clinical::conditions()[condition].specialty);
+            let (clinician, start) = calendar.book(rng, roster, sp);
+            let specialty = &roster.specialties[sp];
+            let duration = if specialty.slot_minutes == 60 {
+                *pick(rng, &[45, 60, 60])
+            } else {
+                *pick(rng, &[15, 20, 20, 30])
+            };
+            let past = start.date() < REFERENCE_DATE;
+            let u = rng.gen_range(0..100);
+            let status = match (past, u) {
+                (true, 0..85) => "completed",
+                (true, 85..93) => "no_show",
+                (false, 0..92) => "scheduled",
+                _ => "canceled",
+            };
             r.i(id);
-            r.i(parent(rng, spec));
-            r.s(pick::<&str>(rng, &CLINICIANS));
-            r.s(pick::<&str>(rng, &SPECIALTIES));
-            r.s(&timestamp(rng, 2025, 2026));
-            r.i(*pick(rng, &[15, 20, 30, 45, 60]));
+            r.i(patient);
+            r.s(&specialty.clinicians[clinician]);
+            r.s(specialty.name);
+            r.s(&utc(start));
+            r.i(duration);
             r.s(pick::<&str>(rng, &["video", "video", "phone", "chat"]));
-            r.s(pick(rng, &ICD10).0);
-            r.s(pick::<&str>(
-                rng,
-                &["completed", "completed", "scheduled", "no_show", "canceled"],
-            ));
+            r.s(code);
+            r.s(status);
         }
     }
 }

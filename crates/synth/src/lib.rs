@@ -13,6 +13,7 @@
 //! No printing and no storage here: the CLI and the registry do that.
 
 pub mod attacks;
+pub mod clinical;
 pub mod copula;
 pub mod detect;
 pub mod entity;
@@ -23,6 +24,7 @@ pub mod logistic;
 pub mod normalize;
 #[cfg(feature = "parquet")]
 pub mod parquet_out;
+pub mod people;
 pub mod quality;
 pub mod report_html;
 pub mod row;

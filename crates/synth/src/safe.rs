@@ -6,7 +6,10 @@
 //!   (RFC 2606 §2, RFC 6761 §6.2).
 //! - Phone numbers only from ranges set aside for fiction: North America 555-0100 to
 //!   555-0199 in any area code (NANPA), United Kingdom 07700 900000 to 07700 900999
-//!   (Ofcom drama numbers).
+//!   (Ofcom drama numbers), Germany 030 23125, 069 90009, 040 66969 and 089 99998
+//!   followed by 000-999 (Bundesnetzagentur, film and television), France 01 99 00
+//!   and 06 39 98 followed by four digits (ARCEP, audiovisual works). Spain reserves
+//!   no range; its numbers are +34 41x-49x, blocks its national plan does not use.
 //! - Card numbers only from the test numbers payment processors publish (Stripe,
 //!   Adyen, Braintree documentation), all Luhn-valid, never a real account.
 
@@ -90,10 +93,21 @@ pub fn is_fiction_phone(phone: &str) -> bool {
     let na = |d: &str| d.len() == 10 && &d[3..6] == "555" && &d[6..8] == "01";
     // +44 7700 900XXX, or 07700 900XXX
     let uk = |d: &str| d.len() == 10 && d.starts_with("7700900");
+    // 30 23125 XXX and the other blocks, national part without the 0.
+    let de =
+        |d: &str| d.len() == 10 && ["3023125", "6990009", "4066969", "8999998"].contains(&&d[..7]);
+    // 1 99 00 XX XX or 6 39 98 XX XX, national part without the 0.
+    let fr = |d: &str| d.len() == 9 && (d.starts_with("19900") || d.starts_with("63998"));
+    // With the country code, or as dialled at home (leading 0).
+    let national = |cc: &str, f: &dyn Fn(&str) -> bool| {
+        digits.strip_prefix(cc).is_some_and(f) || digits.strip_prefix('0').is_some_and(f)
+    };
     (digits.len() == 11 && digits.starts_with('1') && na(&digits[1..]))
         || na(&digits)
-        || (digits.len() == 12 && digits.starts_with("44") && uk(&digits[2..]))
-        || (digits.len() == 11 && digits.starts_with('0') && uk(&digits[1..]))
+        || national("44", &uk)
+        || national("49", &de)
+        || national("33", &fr)
+        || (digits.len() == 11 && digits.starts_with("344") && &digits[3..4] != "0")
 }
 
 #[cfg(test)]
@@ -126,11 +140,20 @@ mod tests {
             is_fiction_phone("+1-202-555-0142")
                 && is_fiction_phone("(312) 555-0199")
                 && is_fiction_phone("+44 7700 900123")
+                && is_fiction_phone("+49 30 23125 042")
+                && is_fiction_phone("089 99998 999")
+                && is_fiction_phone("+33 6 39 98 12 34")
+                && is_fiction_phone("01 99 00 12 34")
+                && is_fiction_phone("+34 412 345 678")
         );
         assert!(
             !is_fiction_phone("+1-202-555-0200")
                 && !is_fiction_phone("+44 7700 901123")
                 && !is_fiction_phone("+49 30 1234567")
+                && !is_fiction_phone("+49 30 23126 042")
+                && !is_fiction_phone("+33 6 39 97 12 34")
+                && !is_fiction_phone("+34 612 345 678")
+                && !is_fiction_phone("+34 400 345 678")
         );
     }
 }

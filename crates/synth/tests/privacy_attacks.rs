@@ -199,6 +199,79 @@ fn risks_agree_with_anonymeter_on_breast_cancer() {
     assert!(bad.len() <= 3, "disagreements with anonymeter: {bad:?}");
 }
 
+/// With more than 1,000 control rows anonymeter rescales the control's singling-out
+/// successes by a fitted size correction; ours must come out the same.
+#[test]
+fn singling_out_with_a_large_control_agrees_with_anonymeter() {
+    if !python_has("anonymeter, sklearn", "anonymeter and scikit-learn") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    python(
+        r#"
+import sys
+import pandas as pd
+from sklearn.datasets import make_classification
+X, y = make_classification(n_samples=4500, n_features=7, n_informative=4, random_state=3)
+d = pd.DataFrame(X, columns=[f"x{i}" for i in range(7)]).round(3)
+d["x6"] = pd.cut(d["x6"], 5, labels=list("abcde")).astype(str)
+d["target"] = y
+d.iloc[:3000].to_csv(sys.argv[1] + "/train.csv", index=False)
+d.iloc[3000:].to_csv(sys.argv[1] + "/control.csv", index=False)
+print("{}")
+"#,
+        &[dir.path()],
+    );
+    let none = BTreeMap::new();
+    let train_path = dir.path().join("train.csv");
+    let control_path = dir.path().join("control.csv");
+    let train = read_csv(&train_path, &none).unwrap();
+    let control = read_csv(&control_path, &none).unwrap();
+    let copula_path = dir.path().join("copula.csv");
+    copula_sample(&train, 3000, &copula_path);
+    let copula = read_csv(&copula_path, &none).unwrap();
+    let cols = names(&train, &[]);
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let opts = AttackOptions {
+        attacks: 200,
+        seed: 4,
+        ..Default::default()
+    };
+    let mut bad = Vec::new();
+    for (name, syn_path, syn) in [
+        ("leaky", &train_path, &train),
+        ("copula", &copula_path, &copula),
+    ] {
+        let ours = attacks(&train, syn, Some(&control), &cols, &opts).unwrap();
+        let theirs = anonymeter(&train_path, syn_path, &control_path, 200, &[]);
+        for (what, o, t) in [
+            (
+                "univariate",
+                &ours.singling_out_univariate,
+                &theirs["singling_out_univariate"],
+            ),
+            (
+                "multivariate",
+                &ours.singling_out_multivariate,
+                &theirs["singling_out_multivariate"],
+            ),
+        ] {
+            if !agree(&format!("{name} singling out {what}"), o, t) {
+                bad.push(format!("{name} {what}"));
+            }
+            // The control's rate is what the size correction changes: close to theirs.
+            let (oc, tc) = (
+                o.control_rate.unwrap().value,
+                t["control"].as_f64().unwrap(),
+            );
+            if (oc - tc).abs() > 0.1 {
+                bad.push(format!("{name} {what}: control {oc:.3} vs {tc:.3}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "disagreements with anonymeter: {bad:?}");
+}
+
 #[test]
 fn risks_agree_with_anonymeter_on_mixed_types() {
     if !python_has("anonymeter", "anonymeter (pip install anonymeter)") {

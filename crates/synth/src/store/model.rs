@@ -6,9 +6,10 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::generate::{Locale, Product, address, email, phone};
+use crate::people::people;
 use crate::safe::TEST_CARDS;
 use crate::store::fraud::Pattern;
-use crate::vocab::{FIRST_NAMES, LAST_NAMES, REVIEW_TEXTS, REVIEW_TITLES};
+use crate::vocab::{REVIEW_TEXTS, REVIEW_TITLES};
 
 /// Seconds since the Unix epoch, UTC.
 pub type Ts = i64;
@@ -252,24 +253,21 @@ pub const ABROAD: [&str; 8] = ["CA", "DE", "FR", "NL", "ES", "IE", "NG", "RU"];
 
 impl Market {
     pub fn currency(self) -> &'static str {
-        match self.locale {
-            Locale::EnUs => "USD",
-            Locale::EnGb => "GBP",
-        }
+        self.locale.currency()
     }
 
     pub fn country(self) -> &'static str {
-        match self.locale {
-            Locale::EnUs => "US",
-            Locale::EnGb => "GB",
-        }
+        self.locale.country()
     }
 
     /// Tax in basis points on the discounted subtotal: the state's base sales tax
-    /// (US, 2026 rates; shipping untaxed), or standard-rate VAT (GB).
+    /// (US, 2026 rates; shipping untaxed), or the standard VAT rate (GB 20%, DE 19%,
+    /// FR 20%, ES 21%).
     pub fn tax_bp(self, region: &str) -> u64 {
         match self.locale {
-            Locale::EnGb => 2000,
+            Locale::EnGb | Locale::FrFr => 2000,
+            Locale::DeDe => 1900,
+            Locale::EsEs => 2100,
             Locale::EnUs => match region {
                 "IL" | "TX" => 625,
                 "OR" => 0,
@@ -293,6 +291,7 @@ impl Market {
         match self.locale {
             Locale::EnUs => (599, 1499, 5000),
             Locale::EnGb => (395, 799, 4000),
+            Locale::DeDe | Locale::FrFr | Locale::EsEs => (490, 990, 5000),
         }
     }
 
@@ -311,6 +310,23 @@ impl Market {
                 82..94 => Method::Klarna,
                 _ => Method::ApplePay,
             },
+            // Germany pays by PayPal and invoice (Klarna) more than by card.
+            Locale::DeDe => match r {
+                0..30 => Method::Card,
+                30..62 => Method::PayPal,
+                62..90 => Method::Klarna,
+                _ => Method::ApplePay,
+            },
+            Locale::FrFr => match r {
+                0..66 => Method::Card,
+                66..84 => Method::PayPal,
+                _ => Method::ApplePay,
+            },
+            Locale::EsEs => match r {
+                0..62 => Method::Card,
+                62..86 => Method::PayPal,
+                _ => Method::ApplePay,
+            },
         }
     }
 }
@@ -318,6 +334,9 @@ impl Market {
 /// A postcode in the format of a foreign country (a relative's, or a forwarder's
 /// warehouse).
 pub fn foreign_postcode(rng: &mut ChaCha8Rng, country: &str) -> String {
+    if let Some(l) = Locale::of_country(country) {
+        return address(rng, l).3;
+    }
     match country {
         "CA" => format!("M5V {}A{}", rng.gen_range(1..10), rng.gen_range(1..10)),
         "IE" => format!(
@@ -366,20 +385,19 @@ pub fn order_time(rng: &mut ChaCha8Rng, from: Ts, to: Ts) -> Ts {
 
 /// A new customer account created at `created`.
 pub fn new_customer(rng: &mut ChaCha8Rng, market: Market, id: u64, created: Ts) -> Customer {
-    let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-    let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+    let folk = people(market.locale);
+    let sex = folk.sex(rng);
+    let first = folk.first_name(rng, sex);
+    let last = folk.last_name(rng);
     let (street, city, region, postcode, country) = address(rng, market.locale);
-    let born = {
-        let age_days = rng.gen_range(18 * 365..85 * 365);
-        let now = time::OffsetDateTime::from_unix_timestamp(created)
-            .expect("in range")
-            .date();
-        now - time::Duration::days(age_days)
-    };
+    let now = time::OffsetDateTime::from_unix_timestamp(created)
+        .expect("in range")
+        .date();
+    let born = folk.birth_date(rng, now, 18, 90);
     Customer {
         id,
-        first,
-        last,
+        first: first.text,
+        last: last.text,
         email: email(rng, first, last, id),
         phone: phone(rng, market.locale),
         street,
