@@ -231,6 +231,16 @@ pub enum Command {
     ///
     /// The model never contains a raw row; categories seen fewer than --min-count
     /// times are merged into "(other)". Prints {"model", "columns", "rows_seen"}.
+    ///
+    /// With --child and --foreign-key, a second table whose rows reference the
+    /// sample's (orders of customers) is fitted too, keeping how many children each
+    /// parent has and how that depends on the parent's columns; `generate --model`
+    /// then writes both tables.
+    ///
+    /// Examples:
+    ///   synthgov fit customers.csv --out customers.model.json
+    ///   synthgov fit customers.csv --child orders.csv --foreign-key customer_id --out shop.model.json
+    ///   synthgov generate --model shop.model.json --rows 10000 --out out/customers.csv   # also out/orders.csv
     Fit {
         /// The sample (CSV with a header).
         sample: PathBuf,
@@ -245,6 +255,19 @@ pub enum Command {
         /// SDMetrics single-table metadata JSON fixing column types.
         #[arg(long, value_name = "JSON")]
         metadata: Option<PathBuf>,
+        /// A child table (CSV) whose rows reference the sample's rows.
+        #[arg(long, value_name = "CSV", requires = "foreign_key")]
+        child: Option<PathBuf>,
+        /// The child's column holding the parent's key.
+        #[arg(long, value_name = "COLUMN", requires = "child")]
+        foreign_key: Option<String>,
+        /// The sample's id column the foreign key refers to [default: the foreign
+        /// key's name].
+        #[arg(long, value_name = "COLUMN", requires = "child")]
+        parent_key: Option<String>,
+        /// SDMetrics metadata JSON fixing the child's column types.
+        #[arg(long, value_name = "JSON", requires = "child")]
+        child_metadata: Option<PathBuf>,
     },
 
     /// Measure a synthetic table against the real one: fidelity (SDMetrics'

@@ -689,3 +689,159 @@ fn quality_reports_attacks_protections_and_fairness() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("\"nope\""), "{}", r.stderr);
 }
+
+/// Fitted on a parent table and a child table (customers and their orders), the model
+/// keeps how many children a parent has and how that depends on the parent's own
+/// columns; `generate --model` writes both tables as two dataset versions in one
+/// transaction, every foreign key pointing at a generated parent. SDMetrics'
+/// CardinalityShapeSimilarity scores the child counts.
+#[test]
+fn parent_child_cardinalities_are_kept() {
+    let mut probe = std::process::Command::new("python3");
+    probe.args(["-c", "import sdmetrics, numpy, pandas"]);
+    if !common::tool("sdmetrics (pip install sdmetrics)", &mut probe) {
+        return;
+    }
+    let env = Env::new();
+    let dir = env.dir.path();
+    // Real-like data with a known dependence: a VIP orders about 6 times, a basic
+    // customer 0.5 times on average (Poisson), older customers a little more.
+    let made = std::process::Command::new("python3")
+        .args([
+            "-c",
+            r#"
+import sys, numpy as np, pandas as pd
+rng = np.random.default_rng(5); n = 3000
+seg = rng.choice(["basic", "plus", "vip"], n, p=[0.6, 0.3, 0.1])
+age = rng.integers(18, 80, n)
+lam = np.select([seg == "basic", seg == "plus"], [0.5, 2.0], 6.0) * (0.7 + age / 100)
+k = rng.poisson(lam)
+pd.DataFrame({"customer_id": np.arange(1, n + 1), "segment": seg, "age": age}).to_csv(sys.argv[1] + "/customers.csv", index=False)
+fk = np.repeat(np.arange(1, n + 1), k)
+pd.DataFrame({"order_id": np.arange(1, len(fk) + 1), "customer_id": fk,
+              "amount": rng.gamma(2.0, 30.0, len(fk)).round(2)}).to_csv(sys.argv[1] + "/orders.csv", index=False)
+"#,
+            path_str(dir),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let model = dir.join("shop.json");
+    let r = env.run(&[
+        "--json",
+        "fit",
+        path_str(&dir.join("customers.csv")),
+        "--child",
+        path_str(&dir.join("orders.csv")),
+        "--foreign-key",
+        "customer_id",
+        "--out",
+        path_str(&model),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["child"]["stats"]["orphans"], 0, "{}", r.stdout);
+    // A parent key that is not an id is bad input, named.
+    let bad = env.run(&[
+        "fit",
+        path_str(&dir.join("customers.csv")),
+        "--child",
+        path_str(&dir.join("orders.csv")),
+        "--foreign-key",
+        "customer_id",
+        "--parent-key",
+        "segment",
+        "--out",
+        path_str(&dir.join("bad.json")),
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("\"segment\"") && bad.stderr.contains("must be an id"),
+        "{}",
+        bad.stderr
+    );
+    assert!(!dir.join("bad.json").exists());
+    let out = dir.join("syn");
+    std::fs::create_dir(&out).unwrap();
+    let r = env.run(&[
+        "--json",
+        "generate",
+        "--model",
+        path_str(&model),
+        "--rows",
+        "3000",
+        "--out",
+        path_str(&out.join("customers.csv")),
+        "--dataset",
+        "shop-syn",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    // shared/spec/synth.md's fields are the parent's run.
+    assert_eq!(j["dataset"], "shop-syn", "{}", r.stdout);
+    assert_eq!(j["rows"], 3000);
+    let tables = j["tables"].as_array().unwrap().clone();
+    assert_eq!(tables.len(), 2, "{}", r.stdout);
+    assert_eq!(tables[1]["dataset"], "shop-syn-orders");
+    assert!(tables.iter().all(|t| t["fingerprints"] == true));
+    // The child's marker names its own dataset version: detect finds its rows.
+    let d = env.run(&["--json", "detect", path_str(&out.join("orders.csv"))]);
+    assert!(d.stdout.contains("shop-syn-orders"), "{}", d.stdout);
+    let check = std::process::Command::new("python3")
+        .args([
+            "-c",
+            r#"
+import sys, json, pandas as pd
+from sdmetrics.multi_table import CardinalityShapeSimilarity
+def load(d):
+    return pd.read_csv(d + "/customers.csv"), pd.read_csv(d + "/orders.csv")
+(rc, ro), (sc, so) = load(sys.argv[1]), load(sys.argv[2])
+meta = {"tables": {"customers": {"primary_key": "customer_id", "columns": {"customer_id": {"sdtype": "id"}, "segment": {"sdtype": "categorical"}, "age": {"sdtype": "numerical"}}},
+                   "orders": {"primary_key": "order_id", "columns": {"order_id": {"sdtype": "id"}, "customer_id": {"sdtype": "id"}, "amount": {"sdtype": "numerical"}}}},
+        "relationships": [{"parent_table_name": "customers", "parent_primary_key": "customer_id", "child_table_name": "orders", "child_foreign_key": "customer_id"}]}
+score = CardinalityShapeSimilarity.compute({"customers": rc[list(meta["tables"]["customers"]["columns"])], "orders": ro[["order_id", "customer_id", "amount"]]},
+                                           {"customers": sc[list(meta["tables"]["customers"]["columns"])], "orders": so[["order_id", "customer_id", "amount"]]}, meta)
+def per_segment(c, o):
+    n = o.groupby("customer_id").size().reindex(c.customer_id, fill_value=0).values
+    c = c.assign(n=n)
+    return {s: float(g.n.mean()) for s, g in c.groupby("segment")}, float((n == 0).mean())
+print(json.dumps({"score": score, "orphans": int((~so.customer_id.isin(sc.customer_id)).sum()),
+                  "real": per_segment(rc, ro), "synthetic": per_segment(sc, so)}))
+"#,
+            path_str(dir),
+            path_str(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    eprintln!("{j}");
+    assert_eq!(j["orphans"], 0, "{j}");
+    assert!(j["score"].as_f64().unwrap() >= 0.9, "{j}");
+    // The dependence on the parent: VIPs keep several times the orders of basics.
+    for seg in ["basic", "plus", "vip"] {
+        let (re, sy) = (
+            j["real"][0][seg].as_f64().unwrap(),
+            j["synthetic"][0][seg].as_f64().unwrap(),
+        );
+        assert!(
+            (sy - re).abs() <= 0.25 * re,
+            "{seg}: {sy} orders vs {re}: {j}"
+        );
+    }
+    let (rz, sz) = (
+        j["real"][1].as_f64().unwrap(),
+        j["synthetic"][1].as_f64().unwrap(),
+    );
+    assert!(
+        (rz - sz).abs() <= 0.05,
+        "parents without children {sz} vs {rz}"
+    );
+}

@@ -73,6 +73,26 @@ pub struct Model {
     /// Correlation of normal scores over the non-id columns, then the null
     /// indicators, row-major.
     pub correlation: Vec<Vec<f64>>,
+    /// Tables whose rows reference this one's (`crate::related`): for each, a
+    /// column of this model holds how many child rows a parent row has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ChildModel>,
+}
+
+/// A child table of a fitted parent: its own model, and how its rows point at the
+/// parent's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChildModel {
+    /// The child table's name (its output file's stem).
+    pub table: String,
+    /// The child's column holding the parent's key.
+    pub foreign_key: String,
+    /// The parent's id column it references.
+    pub parent_key: String,
+    /// The parent model's column holding each row's number of children; sampled
+    /// with the parent's other columns, never written out.
+    pub count_column: String,
+    pub model: Model,
 }
 
 fn std_normal() -> Normal {
@@ -266,6 +286,7 @@ pub fn fit(table: &Table, id: &str, sample_sha256: &str, k: u64) -> Model {
         columns,
         null_dims,
         correlation: corr,
+        children: Vec::new(),
     }
 }
 
@@ -345,6 +366,51 @@ impl Model {
                     crate::table::MAX_COLUMNS
                 ),
             );
+        }
+        if self.children.len() > 1 {
+            return bad(
+                "children".into(),
+                "one child table per model is supported".into(),
+            );
+        }
+        for (i, ch) in self.children.iter().enumerate() {
+            let f = |x: &str| format!("children[{i}].{x}");
+            let col = |name: &str| self.columns.iter().find(|c| c.name == name);
+            if !col(&ch.count_column).is_some_and(|c| c.ctype == ColType::Numerical) {
+                return bad(
+                    f("count_column"),
+                    format!(
+                        "{:?} is not a numerical column of the parent",
+                        ch.count_column
+                    ),
+                );
+            }
+            if !col(&ch.parent_key).is_some_and(|c| c.ctype == ColType::Id) {
+                return bad(
+                    f("parent_key"),
+                    format!("{:?} is not an id column of the parent", ch.parent_key),
+                );
+            }
+            if !ch
+                .model
+                .columns
+                .iter()
+                .any(|c| c.name == ch.foreign_key && c.ctype == ColType::Id)
+            {
+                return bad(
+                    f("foreign_key"),
+                    format!("{:?} is not an id column of the child", ch.foreign_key),
+                );
+            }
+            if !ch.model.children.is_empty() {
+                return bad(
+                    f("model.children"),
+                    "a child table cannot have children of its own".into(),
+                );
+            }
+            if let Err(e) = ch.model.validate() {
+                return bad(format!("{}.{}", f("model"), e.field), e.problem);
+            }
         }
         for (i, c) in self.columns.iter().enumerate() {
             let f = |x: &str| format!("columns[{i}].{x}");
@@ -503,6 +569,15 @@ pub fn sample_csv(
     Ok(())
 }
 
+fn chunk_rng(model: &Model, seed: u64, k: u64) -> ChaCha8Rng {
+    let mut h = Sha256::new();
+    h.update(b"synthgov-copula-v1");
+    h.update(seed.to_be_bytes());
+    h.update(model.model.as_bytes());
+    h.update(k.to_be_bytes());
+    ChaCha8Rng::from_seed(h.finalize().into())
+}
+
 fn sample_chunk(
     model: &Model,
     l: &DMatrix<f64>,
@@ -511,41 +586,80 @@ fn sample_chunk(
     k: u64,
     marker: Option<&(dyn Fn(u64) -> String + Sync)>,
 ) -> (String, Vec<String>) {
-    let mut h = Sha256::new();
-    h.update(b"synthgov-copula-v1");
-    h.update(seed.to_be_bytes());
-    h.update(model.model.as_bytes());
-    h.update(k.to_be_bytes());
-    let mut rng = ChaCha8Rng::from_seed(h.finalize().into());
-    let nd = std_normal();
-    let d = l.nrows();
-    let mut text = String::new();
-    let mut idents = Vec::new();
+    let mut rng = chunk_rng(model, seed, k);
     let first = k * SAMPLE_CHUNK + 1;
     let last = ((k + 1) * SAMPLE_CHUNK).min(rows);
+    let mut block = Block::default();
+    sample_block(
+        model,
+        l,
+        &mut rng,
+        first..=last,
+        &Shape::default(),
+        marker,
+        &mut block,
+    );
+    (block.text, block.idents)
+}
+
+/// How sampled rows are laid out beyond the model's columns.
+#[derive(Default)]
+pub(crate) struct Shape<'a> {
+    /// A column whose value is the given parent id of each row (a foreign key).
+    pub foreign: Option<(usize, &'a [u64])>,
+    /// Columns sampled but not written: their values go to `Block::hidden`.
+    pub hidden: Vec<usize>,
+}
+
+#[derive(Default)]
+pub(crate) struct Block {
+    pub text: String,
+    pub idents: Vec<String>,
+    /// Per row, the values of `Shape::hidden` as numbers (missing: 0).
+    pub hidden: Vec<f64>,
+}
+
+/// Samples rows `ids` (their id columns take these numbers) into `out`.
+pub(crate) fn sample_block(
+    model: &Model,
+    l: &DMatrix<f64>,
+    rng: &mut ChaCha8Rng,
+    ids: std::ops::RangeInclusive<u64>,
+    shape: &Shape,
+    marker: Option<&(dyn Fn(u64) -> String + Sync)>,
+    out: &mut Block,
+) {
+    let nd = std_normal();
+    let d = l.nrows();
+    let first = *ids.start();
+    let text = &mut out.text;
     let mut eps = DVector::<f64>::zeros(d);
     let values = d - model.null_dims.len();
     let mut null_dim: Vec<Option<usize>> = vec![None; model.columns.len()];
     for (k, &i) in model.null_dims.iter().enumerate() {
         null_dim[i] = Some(values + k);
     }
-    for row in first..=last {
+    for row in ids {
         for i in 0..d {
-            eps[i] = StandardNormal.sample(&mut rng);
+            eps[i] = StandardNormal.sample(rng);
         }
         let z = l * &eps;
         let mut fields: Vec<String> = Vec::with_capacity(model.columns.len());
         let mut zi = 0;
         for (ci, c) in model.columns.iter().enumerate() {
             if c.ctype == ColType::Id {
-                fields.push(row.to_string());
+                let id = match shape.foreign {
+                    Some((fk, parents)) if fk == ci => parents[(row - first) as usize],
+                    _ => row,
+                };
+                fields.push(id.to_string());
                 continue;
             }
             let u = nd.cdf(z[zi]);
             zi += 1;
             let null: f64 = match null_dim[ci] {
                 Some(k) => nd.cdf(z[k]),
-                None => rand::Rng::r#gen(&mut rng),
+                None => rand::Rng::r#gen(rng),
             };
             if null < c.null_rate {
                 fields.push(String::new());
@@ -553,11 +667,21 @@ fn sample_chunk(
             }
             fields.push(value_at(c, u));
         }
-        let ident = fields.join("\u{1f}");
+        for &h in &shape.hidden {
+            out.hidden.push(fields[h].parse().unwrap_or(0.0));
+        }
+        let mut written = 0;
+        let mut ident = String::new();
         for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
+            if shape.hidden.contains(&i) {
+                continue;
             }
+            if written > 0 {
+                text.push(',');
+                ident.push('\u{1f}');
+            }
+            written += 1;
+            ident.push_str(f);
             if f.contains([',', '"', '\n']) {
                 text.push('"');
                 text.push_str(&f.replace('"', "\"\""));
@@ -571,9 +695,8 @@ fn sample_chunk(
             text.push_str(&m(row));
         }
         text.push('\n');
-        idents.push(ident);
+        out.idents.push(ident);
     }
-    (text, idents)
 }
 
 fn value_at(c: &ColumnModel, u: f64) -> String {

@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod parquet_out;
 pub mod people;
 pub mod quality;
+pub mod related;
 pub mod report_html;
 pub mod row;
 pub mod safe;

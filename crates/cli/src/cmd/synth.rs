@@ -89,30 +89,73 @@ fn read_types(
     Ok(synthgov_synth::table::types_from_sdmetrics_metadata(&v))
 }
 
-pub fn run_fit(
-    ctx: &Ctx,
-    sample: &Path,
-    model_out: &Path,
-    id: Option<String>,
-    min_count: u64,
-    metadata: Option<&Path>,
-    out: &mut Out,
-) -> Result<Exit, Failure> {
-    let types = read_types(metadata)?;
+/// `synthgov fit`'s arguments.
+pub struct FitArgs {
+    pub sample: PathBuf,
+    pub model_out: PathBuf,
+    pub id: Option<String>,
+    pub min_count: u64,
+    pub metadata: Option<PathBuf>,
+    pub child: Option<ChildArgs>,
+}
+
+/// A child table fitted with the sample (`--child`).
+pub struct ChildArgs {
+    pub file: PathBuf,
+    pub foreign_key: String,
+    pub parent_key: String,
+    pub metadata: Option<PathBuf>,
+}
+
+fn file_id(p: &Path, default: &str) -> String {
+    p.file_stem()
+        .map(|s| {
+            s.to_string_lossy()
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        })
+        .unwrap_or_else(|| default.into())
+}
+
+pub fn run_fit(ctx: &Ctx, a: &FitArgs, out: &mut Out) -> Result<Exit, Failure> {
+    let (sample, model_out, min_count) = (&a.sample, &a.model_out, a.min_count);
+    let types = read_types(a.metadata.as_deref())?;
     let table = synthgov_synth::table::read_csv(sample, &types).map_err(Failure::bad_input)?;
     let bytes = std::fs::read(sample)?;
     let sha = synthgov_core::digest::sha256_hex(&bytes);
-    let id = id.unwrap_or_else(|| {
-        sample
-            .file_stem()
-            .map(|s| {
-                s.to_string_lossy()
-                    .to_lowercase()
-                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-            })
-            .unwrap_or_else(|| "model".into())
-    });
-    let model = synthgov_synth::copula::fit(&table, &id, &sha, min_count);
+    let id = a.id.clone().unwrap_or_else(|| file_id(sample, "model"));
+    let mut relation = None;
+    let model = match &a.child {
+        None => synthgov_synth::copula::fit(&table, &id, &sha, min_count),
+        Some(c) => {
+            let mut ctypes = read_types(c.metadata.as_deref())?;
+            // The foreign key repeats: it is an id of the parent, never a number.
+            ctypes.insert(c.foreign_key.clone(), synthgov_synth::table::ColType::Id);
+            let child =
+                synthgov_synth::table::read_csv(&c.file, &ctypes).map_err(Failure::bad_input)?;
+            let child_sha = synthgov_core::digest::sha256_hex(&std::fs::read(&c.file)?);
+            let rel = synthgov_synth::related::Relation {
+                child_table: file_id(&c.file, "child"),
+                foreign_key: c.foreign_key.clone(),
+                parent_key: c.parent_key.clone(),
+            };
+            let (model, stats) = synthgov_synth::related::fit_related(
+                &table,
+                &child,
+                &rel,
+                &id,
+                (&sha, &child_sha),
+                min_count,
+            )
+            .map_err(|e| Failure::bad_input(anyhow::anyhow!(e)))?;
+            relation = Some(
+                json!({"child_table": rel.child_table, "foreign_key": rel.foreign_key,
+                                   "parent_key": rel.parent_key, "child_sample_sha256": child_sha,
+                                   "stats": stats}),
+            );
+            model
+        }
+    };
     let text = serde_json::to_string_pretty(&model).expect("model serializes");
     synthgov_core::fsutil::write_atomic(model_out, text.as_bytes(), true)
         .map_err(|e| Failure::environment(anyhow::anyhow!("{}: {e}", model_out.display())))?;
@@ -128,13 +171,20 @@ pub fn run_fit(
     data.insert("rows_seen".into(), json!(model.rows_seen));
     data.insert("columns".into(), json!(columns));
     data.insert("min_category_count".into(), json!(min_count));
+    if let Some(r) = &relation {
+        data.insert("child".into(), r.clone());
+    }
     reg.record(
         &actor(),
         synthgov_registry::policy::Action::Generate,
         synthgov_registry::EventType::ModelFitted,
         data,
     )?;
-    let report = json!({"model": model.model, "columns": columns, "rows_seen": model.rows_seen});
+    let mut report =
+        json!({"model": model.model, "columns": columns, "rows_seen": model.rows_seen});
+    if let Some(r) = &relation {
+        report["child"] = r.clone();
+    }
     if ctx.json {
         out.json(&report)?;
     } else {
@@ -145,6 +195,22 @@ pub fn run_fit(
             columns.len(),
             model_out.display()
         ))?;
+        if let (Some(r), Some(c)) = (&relation, model.children.first()) {
+            let st = &r["stats"];
+            out.line(&format!(
+                "  child {} ({} rows via {} -> {}): {} parents without children, at most {} per parent{}",
+                c.table,
+                st["child_rows"],
+                c.foreign_key,
+                c.parent_key,
+                st["parents_without_children"],
+                st["max_children"],
+                match st["orphans"].as_u64() {
+                    Some(0) | None => String::new(),
+                    Some(n) => format!("; {n} child rows match no parent and are not modelled"),
+                }
+            ))?;
+        }
     }
     Ok(Exit::Ok)
 }
@@ -171,6 +237,9 @@ fn run_generate_model(
             model.format,
             synthgov_synth::copula::FORMAT
         )));
+    }
+    if !model.children.is_empty() {
+        return run_generate_related(ctx, a, &model, out);
     }
     let reference = match &a.reference {
         Some(r) => {
@@ -200,15 +269,54 @@ fn run_generate_model(
     if ctx.json {
         out.json(&report)?;
     } else {
-        out.line(&format!(
-            "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
-            report.rows,
-            report.out,
-            report.dataset,
-            report.version,
-            report.sha256,
-            report.ledger_index
-        ))?;
+        out.line(&run_line(&report))?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// One run, as the human output shows it.
+fn run_line(r: &synthgov_synth::governed::GenerateReport) -> String {
+    format!(
+        "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
+        r.rows, r.out, r.dataset, r.version, r.sha256, r.ledger_index
+    )
+}
+
+/// A parent-child model: both tables, one ledger transaction.
+fn run_generate_related(
+    ctx: &Ctx,
+    a: &GenerateArgs,
+    model: &synthgov_synth::copula::Model,
+    out: &mut Out,
+) -> Result<Exit, Failure> {
+    if a.reference.is_some() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--reference scores one table; score each of a parent-child run with `synthgov quality`"
+        )));
+    }
+    let mut reg = Registry::open(&ctx.home)?;
+    let keys = Keys::new(ctx.home.marker_secret()?);
+    let reports = synthgov_synth::governed::generate_related_governed(
+        &mut reg,
+        &keys,
+        &actor(),
+        model,
+        a.rows,
+        a.seed,
+        &a.out,
+        a.dataset.clone(),
+        (!a.no_marker).then(|| a.marker_column.clone()),
+    )?;
+    if ctx.json {
+        // The parent's report where shared/spec/synth.md expects one run's, and
+        // every table's under "tables".
+        let mut j = serde_json::to_value(&reports[0]).expect("report serializes");
+        j["tables"] = json!(reports);
+        out.json(&j)?;
+    } else {
+        for r in &reports {
+            out.line(&run_line(r))?;
+        }
     }
     Ok(Exit::Ok)
 }
@@ -251,10 +359,7 @@ pub fn run_generate(ctx: &Ctx, a: GenerateArgs, out: &mut Out) -> Result<Exit, F
             return Ok(Exit::Ok);
         }
         for t in &r.tables {
-            out.line(&format!(
-                "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
-                t.rows, t.out, t.dataset, t.version, t.sha256, t.ledger_index
-            ))?;
+            out.line(&run_line(t))?;
         }
         return Ok(Exit::Ok);
     }
@@ -295,10 +400,7 @@ pub fn run_generate(ctx: &Ctx, a: GenerateArgs, out: &mut Out) -> Result<Exit, F
         return Ok(Exit::Ok);
     }
     for r in &reports {
-        out.line(&format!(
-            "{} rows -> {} (dataset {} v{}, sha256 {}, ledger entry {})",
-            r.rows, r.out, r.dataset, r.version, r.sha256, r.ledger_index
-        ))?;
+        out.line(&run_line(r))?;
     }
     Ok(Exit::Ok)
 }

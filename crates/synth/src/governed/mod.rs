@@ -20,7 +20,9 @@ use crate::fingerprint::{Bloom, EXACT_V2, Keys, SETS_V2, version_token};
 use crate::generate::{Locale, Marking, Product, Spec, generate};
 use crate::row::Format;
 
+mod related;
 mod store;
+pub use related::{child_out, generate_related_governed};
 pub use store::{StoreReport, StoreRequest, generate_store};
 
 /// Above this many rows no fingerprint filter is built (it would not fit the memory
