@@ -256,6 +256,46 @@ pub fn version_token(dataset: &str, version: u64) -> String {
     hex::encode(&Sha256::digest(format!("{dataset}@{version}").as_bytes())[..4])
 }
 
+/// A [`Bloom`] being filled from several threads at once. Inserting only ever sets
+/// bits, so the filled filter is the same whatever order the inserts came in.
+pub struct SharedBloom {
+    words: Vec<std::sync::atomic::AtomicU64>,
+    bits: u64,
+    hashes: u32,
+    classic: bool,
+    items: std::sync::atomic::AtomicU64,
+}
+
+impl SharedBloom {
+    pub fn new(b: Bloom) -> SharedBloom {
+        SharedBloom {
+            words: b.words.into_iter().map(Into::into).collect(),
+            bits: b.bits,
+            hashes: b.hashes,
+            classic: b.classic,
+            items: b.items.into(),
+        }
+    }
+
+    pub fn insert(&self, h: &[u8; 32]) {
+        use std::sync::atomic::Ordering::Relaxed;
+        for i in indexes(self.bits, self.hashes, self.classic, h) {
+            self.words[(i / 64) as usize].fetch_or(1 << (i % 64), Relaxed);
+        }
+        self.items.fetch_add(1, Relaxed);
+    }
+
+    pub fn into_bloom(self) -> Bloom {
+        Bloom {
+            words: self.words.into_iter().map(|w| w.into_inner()).collect(),
+            bits: self.bits,
+            hashes: self.hashes,
+            classic: self.classic,
+            items: self.items.into_inner(),
+        }
+    }
+}
+
 /// A Bloom filter over 32-byte keyed hashes.
 ///
 /// Indexes come from enhanced double hashing (Dillinger and Manolios, 2004):

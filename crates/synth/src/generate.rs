@@ -15,7 +15,7 @@ use time::{Date, Duration, PrimitiveDateTime, Time};
 
 use crate::clinical::{self, Calendar, Roster};
 use crate::entity::Entity;
-use crate::fingerprint::{Bloom, Keys};
+use crate::fingerprint::{Bloom, Keys, SharedBloom};
 use crate::people::{Name, people};
 use crate::row::{Format, RowBuf};
 use crate::safe::{EMAIL_DOMAINS, TEST_CARDS};
@@ -36,9 +36,6 @@ pub enum Locale {
 }
 
 impl Locale {
-    /// The locales `--locale` accepts, as written there.
-    pub const NAMES: [&'static str; 5] = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES"];
-
     pub fn parse(s: &str) -> Option<Locale> {
         match s {
             "en_US" | "en-US" | "us" => Some(Locale::EnUs),
@@ -179,11 +176,13 @@ pub fn generate(
     let columns = spec.entity.columns();
     let marker_col = spec.marking.as_ref().map(|m| m.column.as_str());
     let mut hashing = Hashing::new(out);
-    let mut bloom = spec
+    // Filled by the workers as they make rows: the inserts are most of a marked
+    // run's serial work otherwise.
+    let bloom = spec
         .marking
         .as_ref()
         .filter(|m| m.fingerprints)
-        .map(|_| spec.entity.prints().filter(spec.rows));
+        .map(|_| SharedBloom::new(spec.entity.prints().filter(spec.rows)));
     let mut sink = Sink::new(spec.format, columns, &mut hashing, marker_col)?;
     if spec.format != Format::Parquet {
         let mut head = RowBuf::new(spec.format, columns, &[]);
@@ -197,17 +196,12 @@ pub fn generate(
     let mut c = 0;
     while c < chunks {
         let upto = (c + batch).min(chunks);
-        let made: Vec<(String, Vec<[u8; 32]>)> = (c..upto)
+        let made: Vec<String> = (c..upto)
             .into_par_iter()
-            .map(|k| make_chunk(spec, roster.as_ref(), k))
+            .map(|k| make_chunk(spec, roster.as_ref(), bloom.as_ref(), k))
             .collect();
-        for (text, prints) in made {
+        for text in made {
             sink.rows(&text)?;
-            if let Some(b) = bloom.as_mut() {
-                for p in &prints {
-                    b.insert(p);
-                }
-            }
         }
         c = upto;
         progress((c * CHUNK).min(spec.rows));
@@ -217,7 +211,7 @@ pub fn generate(
         rows: spec.rows,
         bytes: hashing.bytes,
         sha256: hashing.sha256(),
-        bloom,
+        bloom: bloom.map(SharedBloom::into_bloom),
     })
 }
 
@@ -282,7 +276,7 @@ fn chunk_rng(spec: &Spec, k: u64) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(h.finalize().into())
 }
 
-fn make_chunk(spec: &Spec, roster: Option<&Roster>, k: u64) -> (String, Vec<[u8; 32]>) {
+fn make_chunk(spec: &Spec, roster: Option<&Roster>, bloom: Option<&SharedBloom>, k: u64) -> String {
     let mut rng = chunk_rng(spec, k);
     let mut calendar = roster.map(|r| (r, Calendar::new(r, k, spec.rows.div_ceil(CHUNK))));
     let first = k * CHUNK + 1;
@@ -298,18 +292,21 @@ fn make_chunk(spec: &Spec, roster: Option<&Roster>, k: u64) -> (String, Vec<[u8;
         if let Some(m) = &spec.marking {
             let marker = m.keys.marker(&m.version_token, id);
             row.s(&marker);
-            if m.fingerprints {
+            if let Some(b) = bloom {
                 spec.entity.prints().row_prints(
                     &m.keys,
                     spec.entity.name(),
                     &row.ident,
                     &mut prints,
                 );
+                for p in prints.drain(..) {
+                    b.insert(&p);
+                }
             }
         }
         row.end();
     }
-    (std::mem::take(&mut row.out), prints)
+    std::mem::take(&mut row.out)
 }
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, list: &'a [T]) -> &'a T {

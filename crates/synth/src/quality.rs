@@ -3,7 +3,8 @@
 //! Fidelity uses SDMetrics' QualityReport definitions:
 //! - Column Shapes: KSComplement (1 - two-sample Kolmogorov-Smirnov statistic, nulls
 //!   dropped) for numerical and datetime columns, TVComplement (1 - total variation
-//!   distance of the category frequencies) for categorical and boolean ones;
+//!   distance of the category frequencies) for categorical and boolean ones; nulls are
+//!   dropped and a column empty on either side is not scored, as in SDMetrics;
 //! - Column Pair Trends: CorrelationSimilarity (1 - |r_real - r_synth| / 2, Pearson,
 //!   rows with both values) for two numerical/datetime columns, ContingencySimilarity
 //!   (1 - total variation distance of the joint frequencies, numerical/datetime values
@@ -169,6 +170,10 @@ pub struct QualityReport {
     /// Pairs that count towards Column Pair Trends.
     pub pairs_counted: usize,
     pub columns: BTreeMap<String, ColumnScore>,
+    /// Columns with no value in the real or the synthetic table: not scored (SDMetrics:
+    /// incomputable), and left out of Column Shapes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns_not_scored: Vec<String>,
     pub pairs: Vec<PairScore>,
     pub privacy: Privacy,
     pub bias: Bias,
@@ -292,20 +297,34 @@ fn is_continuous(c: &Column) -> bool {
     matches!(c.ctype, ColType::Numerical | ColType::Datetime)
 }
 
-/// Column Shapes score of one column.
-pub fn column_shape(real: &Column, synth: &Column) -> ColumnScore {
+/// Column Shapes score of one column, over the values present on each side (as
+/// SDMetrics drops nulls); None when either side has none, which SDMetrics reports
+/// as incomputable and leaves out of the average.
+pub fn column_shape(real: &Column, synth: &Column) -> Option<ColumnScore> {
     if is_continuous(real) {
-        ColumnScore {
-            metric: "KSComplement",
-            score: 1.0 - ks_statistic(&present(real), &present(synth)),
+        let (a, b) = (present(real), present(synth));
+        if a.is_empty() || b.is_empty() {
+            return None;
         }
+        Some(ColumnScore {
+            metric: "KSComplement",
+            score: 1.0 - ks_statistic(&a, &b),
+        })
     } else {
-        let a: Vec<String> = (0..real.raw.len()).map(|i| category(real, i)).collect();
-        let b: Vec<String> = (0..synth.raw.len()).map(|i| category(synth, i)).collect();
-        ColumnScore {
+        let values = |c: &Column| -> Vec<String> {
+            (0..c.raw.len())
+                .filter(|&i| c.raw[i].is_some())
+                .map(|i| category(c, i))
+                .collect()
+        };
+        let (a, b) = (values(real), values(synth));
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        Some(ColumnScore {
             metric: "TVComplement",
             score: 1.0 - tvd(&a, &b),
-        }
+        })
     }
 }
 
@@ -446,10 +465,22 @@ pub fn quality(
             real.file
         )));
     }
-    let columns: BTreeMap<String, ColumnScore> = cols
-        .iter()
-        .map(|(r, s)| (r.name.clone(), column_shape(r, s)))
-        .collect();
+    let mut columns: BTreeMap<String, ColumnScore> = BTreeMap::new();
+    let mut columns_not_scored = Vec::new();
+    for (r, s) in &cols {
+        match column_shape(r, s) {
+            Some(c) => {
+                columns.insert(r.name.clone(), c);
+            }
+            None => columns_not_scored.push(r.name.clone()),
+        }
+    }
+    if columns.is_empty() {
+        return Err(QualityError(format!(
+            "{}: every column is empty in one of the tables: nothing to compare",
+            real.file
+        )));
+    }
     let shapes = columns.values().map(|c| c.score).sum::<f64>() / columns.len() as f64;
     let mut pairs = Vec::new();
     for i in 0..cols.len() {
@@ -512,6 +543,7 @@ pub fn quality(
         column_pair_trends: trends.unwrap_or(shapes),
         pairs_counted: counted.len(),
         columns,
+        columns_not_scored,
         pairs,
         privacy,
         bias,

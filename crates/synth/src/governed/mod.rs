@@ -331,6 +331,12 @@ pub fn plan_model(
     model
         .validate()
         .map_err(|e| SynthError::BadRequest(e.to_string()))?;
+    if let Some(c) = model.children.first() {
+        return Err(SynthError::BadRequest(format!(
+            "model {} has a child table ({}): it makes two tables, which `synthgov generate --model` writes (generate_related_governed)",
+            model.model, c.table
+        )));
+    }
     if rows == 0 || rows > MAX_MODEL_ROWS {
         return Err(SynthError::BadRequest(format!(
             "rows: 1 to {MAX_MODEL_ROWS} per run"
