@@ -316,12 +316,21 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, list: &'a [T]) -> &'a T {
 fn date_between(rng: &mut ChaCha8Rng, from_year: i32, to_year: i32) -> Date {
     let start = Date::from_calendar_date(from_year, time::Month::January, 1).expect("valid");
     let end = Date::from_calendar_date(to_year, time::Month::December, 31).expect("valid");
-    let days = (end - start).whole_days();
+    days_between(rng, start, end)
+}
+
+fn days_between(rng: &mut ChaCha8Rng, start: Date, end: Date) -> Date {
+    let days = (end - start).whole_days().max(0);
     start + Duration::days(rng.gen_range(0..=days))
 }
 
 fn timestamp(rng: &mut ChaCha8Rng, from_year: i32, to_year: i32) -> String {
     let d = date_between(rng, from_year, to_year);
+    time_on(rng, d)
+}
+
+/// A time of day on `d`, as the generators write it.
+fn time_on(rng: &mut ChaCha8Rng, d: Date) -> String {
     let t = Time::from_hms(
         rng.gen_range(0..24),
         rng.gen_range(0..60),
@@ -493,7 +502,10 @@ fn make_row(
             r.s(pick::<&str>(rng, &ALLERGIES));
             // Clearly synthetic member id: no real insurer issues the SYN prefix.
             r.s(&format!("SYN-{:09}", rng.gen_range(0..1_000_000_000u64)));
-            r.s(&timestamp(rng, 2020, 2026));
+            // Registered on or after birth, and before the reference date.
+            let from = p.born.max(time::macros::date!(2020 - 01 - 01));
+            let registered = days_between(rng, from, REFERENCE_DATE - Duration::days(1));
+            r.s(&time_on(rng, registered));
         }
         Entity::Appointments => {
             let (roster, calendar) = calendar.expect("appointments have a roster");

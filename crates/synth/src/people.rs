@@ -263,7 +263,8 @@ impl People {
     pub fn birth_date(&self, rng: &mut ChaCha8Rng, on: Date, min_age: u32, max_age: u32) -> Date {
         let age = age(rng, pyramid(self.locale), min_age, max_age);
         let born = on - Duration::days(age as i64 * 365 + (age as i64) / 4);
-        born - Duration::days(rng.gen_range(0..365))
+        // 1..=365: never born on `on` itself.
+        born - Duration::days(rng.gen_range(1..=365))
     }
 
     /// A phone number no one can be reached at.

@@ -244,6 +244,14 @@ fn clinical_codes_are_billable_icd10_cm() {
     for c in &used {
         assert!(codes.contains(*c), "{c}");
     }
+    // Registered after birth and before the reference date (2026-01-01).
+    for r in &ps {
+        let (born, created) = (&r["date_of_birth"], &r["created_at"][..10]);
+        assert!(
+            born.as_str() <= created && created < "2026-01-01",
+            "{born} {created}"
+        );
+    }
     // Treated patients take a drug listed for their primary diagnosis.
     let treated = ps.iter().filter(|r| !r["medication"].is_empty()).count();
     assert!(treated > 15_000, "{treated} on medication");
