@@ -265,6 +265,9 @@ pub struct GenerateIn {
     #[serde(default)]
     pub seed: u64,
     pub dataset: Option<String>,
+    /// Whose people the built-in entities describe: en_US (default), en_GB, de_DE,
+    /// fr_FR or es_ES.
+    pub locale: Option<String>,
 }
 
 /// Generates a dataset version (engineer, admin). 423 while the `generation` flag is off.
@@ -297,11 +300,19 @@ pub async fn generate(
         (Some(name), None) => {
             let entity = Entity::parse(&name)
                 .ok_or_else(|| ApiError::bad_request(format!("entity: unknown entity {name:?}")))?;
+            let locale = match g.locale.as_deref() {
+                None => Locale::EnUs,
+                Some(l) => Locale::parse(l).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "locale: unknown locale {l:?}; one of en_US, en_GB, de_DE, fr_FR, es_ES"
+                    ))
+                })?,
+            };
             let req = GenerateRequest {
                 entity,
                 rows: g.rows,
                 seed: g.seed,
-                locale: Locale::EnUs,
+                locale,
                 format: Format::Csv,
                 out: dir.join(format!("{}-{}-{stamp}.csv", entity.name(), g.seed)),
                 dataset: g.dataset,

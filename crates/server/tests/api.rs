@@ -352,6 +352,30 @@ fn kill_switch_refuses_generation_and_writes_no_dataset(s: Server) {
         Some(json!({"rows": 5, "colour": 1})),
     );
     assert_eq!(st, 400);
+    // The CLI's locales, by name; an unknown one is named back.
+    let (st, body) = s.json(
+        "POST",
+        "/v1/generate",
+        Some(&eng),
+        Some(json!({"entity": "customers", "rows": 5, "locale": "de_DE"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let out = std::fs::read_to_string(body["out"].as_str().unwrap()).unwrap();
+    assert!(out.lines().skip(1).all(|l| l.contains(",DE,")), "{out}");
+    let (st, body) = s.json(
+        "POST",
+        "/v1/generate",
+        Some(&eng),
+        Some(json!({"entity": "customers", "rows": 5, "locale": "xx_XX"})),
+    );
+    assert_eq!(st, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("locale"),
+        "{body}"
+    );
 }
 
 on_both_stores!(tenants_see_and_touch_only_their_records);
