@@ -388,21 +388,43 @@ pub async fn flags_all(State(s): State<Shared>, who: Caller) -> Result<Json<Valu
     Ok(Json(serde_json::to_value(f).map_err(ApiError::internal)?))
 }
 
-/// One flag (a flag never set is on).
+/// One flag (a flag never set is on). Storefronts poll it: the answer carries an
+/// ETag, and a request whose `If-None-Match` holds it gets 304 with no body.
 #[utoipa::path(get, path = "/v1/flags/{name}", tag = "flags", security(("bearer" = [])),
-    params(("name" = String, Path)),
-    responses((status = 200, description = "`{name, enabled}`")))]
+    params(("name" = String, Path),
+           ("If-None-Match" = Option<String>, Header, description = "an ETag of an earlier answer")),
+    responses((status = 200, description = "`{name, enabled}`, with `ETag`"),
+              (status = 304, description = "unchanged since the ETag given")))]
 pub async fn flag_one(
     State(s): State<Shared>,
     who: Caller,
     Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
     s.allow(&who, Action::Read, Records::shared()).await?;
     let enabled = {
         let n = name.clone();
         s.read(move |reg| Ok(reg.flag_enabled(&n)?)).await?
     };
-    Ok(Json(json!({"name": name, "enabled": enabled})))
+    let body = json!({"name": name, "enabled": enabled});
+    // The tag names the representation: the same state always has the same tag.
+    let digest = synthgov_core::digest::sha256_hex(body.to_string().as_bytes());
+    let etag = format!("\"{}\"", &digest[..16]);
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*");
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+    ];
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((cache, Json(body)).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -310,6 +310,24 @@ fn kill_switch_refuses_generation_and_writes_no_dataset(s: Server) {
         s.json("GET", "/v1/flags/generation", Some(&eng), None).1,
         json!({"name": "generation", "enabled": false})
     );
+    // Polling the flag: an ETag, 304 while unchanged, a new tag once it changes.
+    let poll = |etag: Option<&str>| {
+        let mut r = s
+            .agent
+            .get(format!("{}/v1/flags/generation", s.base))
+            .header("Authorization", format!("Bearer {eng}"));
+        if let Some(t) = etag {
+            r = r.header("If-None-Match", t);
+        }
+        let resp = r.call().unwrap();
+        let tag = resp.headers()["etag"].to_str().unwrap().to_owned();
+        (resp.status().as_u16(), tag)
+    };
+    let (st, off_tag) = poll(None);
+    assert_eq!(st, 200);
+    assert_eq!(poll(Some(&off_tag)), (304, off_tag.clone()));
+    assert_eq!(poll(Some(&format!("W/{off_tag}, \"other\""))).0, 304);
+    assert_eq!(poll(Some("\"stale\"")).0, 200);
     let (st, body) = s.json("POST", "/v1/generate", Some(&eng), Some(req.clone()));
     assert_eq!(st, 423, "{body}");
     assert_eq!(body["error"]["code"], "generation_disabled");
@@ -327,6 +345,9 @@ fn kill_switch_refuses_generation_and_writes_no_dataset(s: Server) {
         Some(&compliance),
         Some(json!({"enabled": true})),
     );
+    let (st, on_tag) = poll(Some(&off_tag));
+    assert_eq!(st, 200, "the flag changed: the old tag no longer matches");
+    assert_ne!(on_tag, off_tag);
     let (st, body) = s.json("POST", "/v1/generate", Some(&eng), Some(req));
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["rows"], 50);
