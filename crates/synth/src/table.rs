@@ -288,10 +288,29 @@ fn csv_problem(e: &csv::Error, headers: &[String]) -> String {
 }
 
 /// Type from the values: boolean, numerical, datetime, an id (unique integers in a
-/// column named `id` or `*_id`), else categorical.
+/// column named `id` or `*_id`), else categorical. Codes that only look like numbers
+/// stay categorical: a column named like a postcode, ZIP or phone number, or one
+/// where a value keeps a leading zero ("02134" is not 2134).
 pub fn infer(name: &str, values: &[Option<String>]) -> ColType {
     let present: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
     if present.is_empty() {
+        return ColType::Categorical;
+    }
+    let lname = name.to_ascii_lowercase();
+    if ["postcode", "postal", "zip", "phone"]
+        .iter()
+        .any(|k| lname.contains(k))
+    {
+        return ColType::Categorical;
+    }
+    let leading_zero = |v: &&str| {
+        let t = v.trim();
+        t.len() > 1
+            && t.starts_with('0')
+            && t.as_bytes()[1].is_ascii_digit()
+            && parse_num(t).is_some()
+    };
+    if present.iter().any(leading_zero) {
         return ColType::Categorical;
     }
     if present.iter().all(|v| parse_bool(v).is_some()) {
@@ -301,7 +320,6 @@ pub fn infer(name: &str, values: &[Option<String>]) -> ColType {
     // as mixed types by the reader.
     let first = present[0];
     if parse_num(first).is_some() {
-        let lname = name.to_ascii_lowercase();
         if lname == "id" || lname.ends_with("_id") {
             let mut ints: Vec<&str> = present.clone();
             ints.sort_unstable();
@@ -338,4 +356,36 @@ pub fn types_from_sdmetrics_metadata(v: &serde_json::Value) -> BTreeMap<String, 
         out.insert(name.clone(), t);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(vs: &[&str]) -> Vec<Option<String>> {
+        vs.iter().map(|v| Some(v.to_string())).collect()
+    }
+
+    #[test]
+    fn codes_that_look_like_numbers_stay_categorical() {
+        assert_eq!(infer("amount", &col(&["12", "3.5"])), ColType::Numerical);
+        assert_eq!(
+            infer("zip", &col(&["92377", "10001"])),
+            ColType::Categorical
+        );
+        assert_eq!(
+            infer("shipping_postcode", &col(&["92377", "M5V 5A5"])),
+            ColType::Categorical
+        );
+        assert_eq!(
+            infer("code", &col(&["12345", "02134"])),
+            ColType::Categorical
+        );
+        assert_eq!(infer("ratio", &col(&["0.5", "0.25"])), ColType::Numerical);
+        // A date with a leading zero is still a date.
+        assert_eq!(
+            infer("day", &col(&["01/02/2020", "12/31/2021"])),
+            ColType::Datetime
+        );
+    }
 }
