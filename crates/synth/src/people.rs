@@ -94,8 +94,13 @@ pub struct People {
     male: Weighted<Name>,
     last: Weighted<Name>,
     places: Weighted<Place>,
+    /// Single-year ages drawn in O(1) for the ranges the generators ask for.
+    ages: Vec<((u32, u32), Weighted<u32>)>,
     locale: Locale,
 }
+
+/// The age ranges with a ready table: patients, customers, store customers.
+const AGE_RANGES: [(u32, u32); 3] = [(0, 100), (18, 100), (18, 90)];
 
 /// The tables of a locale.
 pub fn people(locale: Locale) -> &'static People {
@@ -173,11 +178,21 @@ impl People {
                 w,
             ));
         }
+        let ages = AGE_RANGES
+            .iter()
+            .map(|&(lo, hi)| {
+                let years = (lo..=hi)
+                    .map(|a| (a, year_weight(pyramid(locale), a)))
+                    .collect();
+                ((lo, hi), Weighted::new(years))
+            })
+            .collect();
         People {
             female: Weighted::new(female),
             male: Weighted::new(male),
             last: Weighted::new(last),
             places: Weighted::new(rows),
+            ages,
             locale,
         }
     }
@@ -261,7 +276,10 @@ impl People {
     /// A date of birth for someone aged `min_age..=max_age` on `on`, following the
     /// country's age pyramid.
     pub fn birth_date(&self, rng: &mut ChaCha8Rng, on: Date, min_age: u32, max_age: u32) -> Date {
-        let age = age(rng, pyramid(self.locale), min_age, max_age);
+        let age = match self.ages.iter().find(|(r, _)| *r == (min_age, max_age)) {
+            Some((_, t)) => *t.draw(rng),
+            None => age(rng, pyramid(self.locale), min_age, max_age),
+        };
         let born = on - Duration::days(age as i64 * 365 + (age as i64) / 4);
         // 1..=365: never born on `on` itself.
         born - Duration::days(rng.gen_range(1..=365))
@@ -343,15 +361,7 @@ fn pyramid(locale: Locale) -> &'static [f64; 18] {
 /// are uniform; the open 85+ band runs to 100 and thins out.
 fn age(rng: &mut ChaCha8Rng, bands: &[f64; 18], min: u32, max: u32) -> u32 {
     // Weight of each single year of age, then one draw over the allowed years.
-    let year = |a: u32| -> f64 {
-        if a < 85 {
-            bands[(a / 5) as usize] / 5.0
-        } else {
-            // 85..=100 with linearly falling weight summing to the band's share.
-            let w = (101 - a) as f64;
-            bands[17] * w / 136.0
-        }
-    };
+    let year = |a: u32| year_weight(bands, a);
     let max = max.min(100);
     let total: f64 = (min..=max).map(year).sum();
     let mut u = rng.gen_range(0.0..total);
@@ -362,6 +372,16 @@ fn age(rng: &mut ChaCha8Rng, bands: &[f64; 18], min: u32, max: u32) -> u32 {
         }
     }
     max
+}
+
+/// The share of one year of age: a five-year band's share split evenly, and the
+/// open 85+ band run to 100 with linearly falling weight summing to its share.
+fn year_weight(bands: &[f64; 18], a: u32) -> f64 {
+    if a < 85 {
+        bands[(a / 5) as usize] / 5.0
+    } else {
+        bands[17] * (101 - a.min(100)) as f64 / 136.0
+    }
 }
 
 /// `AB:10-16,21-25` into the area and its districts.
