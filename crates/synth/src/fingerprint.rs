@@ -29,6 +29,8 @@ pub const FALSE_POSITIVE_RATE: f64 = 1e-6;
 #[derive(Clone)]
 pub struct Keys {
     secret: [u8; 32],
+    /// HMAC keyed once: each marker clones it instead of hashing the key pads again.
+    mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -39,12 +41,14 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     pub fn new(secret: [u8; 32]) -> Keys {
-        Keys { secret }
+        Keys {
+            secret,
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(&secret).expect("HMAC takes any key length"),
+        }
     }
 
     fn tag(&self, token: &str, row: u64) -> String {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.secret).expect("HMAC takes any key length");
+        let mut mac = self.mac.clone();
         mac.update(b"sg1");
         mac.update(token.as_bytes());
         mac.update(&row.to_be_bytes());
@@ -70,7 +74,7 @@ impl Keys {
         };
         let row: u64 = row.parse().ok()?;
         // Constant-time comparison through the MAC's own verify.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret).ok()?;
+        let mut mac = self.mac.clone();
         mac.update(b"sg1");
         mac.update(token.as_bytes());
         mac.update(&row.to_be_bytes());
