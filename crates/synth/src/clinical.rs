@@ -319,6 +319,8 @@ impl Roster {
 /// The slots a chunk has booked so far, per specialty and clinician.
 pub struct Calendar {
     next: Vec<Vec<u64>>,
+    /// Per specialty, the clinician whose turn it is (round robin).
+    turn: Vec<usize>,
     chunk: u64,
     chunks: u64,
 }
@@ -331,13 +333,14 @@ impl Calendar {
                 .iter()
                 .map(|s| vec![0; s.clinicians.len()])
                 .collect(),
+            turn: vec![0; roster.specialties.len()],
             chunk,
             chunks,
         }
     }
 
-    /// Books the next free slot of the least-booked clinician of the specialty:
-    /// (clinician index, start). About one slot in four is left empty.
+    /// Books the next free slot of the specialty's clinicians in turn: (clinician
+    /// index, start). About one slot in four is left empty.
     pub fn book(
         &mut self,
         rng: &mut ChaCha8Rng,
@@ -345,9 +348,8 @@ impl Calendar {
         specialty: usize,
     ) -> (usize, PrimitiveDateTime) {
         let counts = &mut self.next[specialty];
-        let c = (0..counts.len())
-            .min_by_key(|&i| (counts[i], i))
-            .expect("a specialty has clinicians");
+        let c = self.turn[specialty];
+        self.turn[specialty] = (c + 1) % counts.len();
         if rng.gen_bool(0.25) {
             counts[c] += 1;
         }
