@@ -412,6 +412,20 @@ mod tests {
             ps.iter()
                 .all(|p| p.sex == Sex::Male || !has(p, "benign prostatic hyperplasia"))
         );
+        // Child and adult check-ups go to children and adults.
+        for p in &ps {
+            let code = p.primary.1;
+            assert!(
+                !code.starts_with("Z00.12") || p.age < 18,
+                "{code} at {}",
+                p.age
+            );
+            assert!(
+                !code.starts_with("Z00.0") || p.age >= 18,
+                "{code} at {}",
+                p.age
+            );
+        }
         // The same id gives the same patient.
         assert_eq!(profile(9, Locale::EnUs, 77).primary, ps[76].primary);
     }
