@@ -669,6 +669,12 @@ pub fn run_quality(ctx: &Ctx, a: crate::cli::QualityArgs, out: &mut Out) -> Resu
             c.score
         ))?;
     }
+    for name in &report.columns_not_scored {
+        out.line(&format!(
+            "  {:<28} not scored: empty in the real or the synthetic table",
+            sanitize(name)
+        ))?;
+    }
     let p = &report.privacy;
     out.line(&format!(
         "privacy: exact matches {:.2}%, DCR median {:.4}, closer than real rows are to each other {:.2}%, NNDR mean {:.3}",
