@@ -60,6 +60,38 @@ print("{}")
     );
 }
 
+/// train.csv and control.csv of `dir`, read, and `rows` of our copula's rows fitted
+/// on the training rows (copula.csv).
+struct Split {
+    train_path: PathBuf,
+    control_path: PathBuf,
+    copula_path: PathBuf,
+    train: Table,
+    control: Table,
+    copula: Table,
+}
+
+fn split(dir: &Path, rows: u64) -> Split {
+    let none = BTreeMap::new();
+    let (train_path, control_path, copula_path) = (
+        dir.join("train.csv"),
+        dir.join("control.csv"),
+        dir.join("copula.csv"),
+    );
+    let train = read_csv(&train_path, &none).unwrap();
+    let control = read_csv(&control_path, &none).unwrap();
+    copula_sample(&train, rows, &copula_path);
+    let copula = read_csv(&copula_path, &none).unwrap();
+    Split {
+        train_path,
+        control_path,
+        copula_path,
+        train,
+        control,
+        copula,
+    }
+}
+
 /// Our copula fitted on `train`, `rows` rows sampled to `out`.
 fn copula_sample(train: &Table, rows: u64, out: &Path) {
     let model = synthgov_synth::copula::fit(train, "test", "0", 0);
@@ -154,14 +186,14 @@ fn risks_agree_with_anonymeter_on_breast_cancer() {
     }
     let dir = tempfile::tempdir().unwrap();
     breast_cancer(dir.path());
-    let none = BTreeMap::new();
-    let train_path = dir.path().join("train.csv");
-    let control_path = dir.path().join("control.csv");
-    let train = read_csv(&train_path, &none).unwrap();
-    let control = read_csv(&control_path, &none).unwrap();
-    let copula_path = dir.path().join("copula.csv");
-    copula_sample(&train, 400, &copula_path);
-    let copula = read_csv(&copula_path, &none).unwrap();
+    let Split {
+        train_path,
+        control_path,
+        copula_path,
+        train,
+        control,
+        copula,
+    } = split(dir.path(), 400);
     let cols = names(&train, &[]);
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
     let opts = AttackOptions {
@@ -222,14 +254,14 @@ print("{}")
 "#,
         &[dir.path()],
     );
-    let none = BTreeMap::new();
-    let train_path = dir.path().join("train.csv");
-    let control_path = dir.path().join("control.csv");
-    let train = read_csv(&train_path, &none).unwrap();
-    let control = read_csv(&control_path, &none).unwrap();
-    let copula_path = dir.path().join("copula.csv");
-    copula_sample(&train, 3000, &copula_path);
-    let copula = read_csv(&copula_path, &none).unwrap();
+    let Split {
+        train_path,
+        control_path,
+        copula_path,
+        train,
+        control,
+        copula,
+    } = split(dir.path(), 3000);
     let cols = names(&train, &[]);
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
     let opts = AttackOptions {
