@@ -240,7 +240,7 @@ pub enum Command {
     /// Examples:
     ///   synthgov fit customers.csv --out customers.model.json
     ///   synthgov fit customers.csv --child orders.csv --foreign-key customer_id --out shop.model.json
-    ///   synthgov generate --model shop.model.json --rows 10000 --out out/customers.csv   # also out/orders.csv
+    ///   synthgov generate --model shop.model.json --rows 10000 --out out/customers.csv   # also out/customers-orders.csv
     Fit {
         /// The sample (CSV with a header).
         sample: PathBuf,

@@ -788,7 +788,11 @@ pd.DataFrame({"order_id": np.arange(1, len(fk) + 1), "customer_id": fk,
     assert_eq!(tables[1]["dataset"], "shop-syn-orders");
     assert!(tables.iter().all(|t| t["fingerprints"] == true));
     // The child's marker names its own dataset version: detect finds its rows.
-    let d = env.run(&["--json", "detect", path_str(&out.join("orders.csv"))]);
+    let d = env.run(&[
+        "--json",
+        "detect",
+        path_str(&out.join("customers-orders.csv")),
+    ]);
     assert!(d.stdout.contains("shop-syn-orders"), "{}", d.stdout);
     let check = std::process::Command::new("python3")
         .args([
@@ -796,9 +800,8 @@ pd.DataFrame({"order_id": np.arange(1, len(fk) + 1), "customer_id": fk,
             r#"
 import sys, json, pandas as pd
 from sdmetrics.multi_table import CardinalityShapeSimilarity
-def load(d):
-    return pd.read_csv(d + "/customers.csv"), pd.read_csv(d + "/orders.csv")
-(rc, ro), (sc, so) = load(sys.argv[1]), load(sys.argv[2])
+(rc, ro) = pd.read_csv(sys.argv[1] + "/customers.csv"), pd.read_csv(sys.argv[1] + "/orders.csv")
+(sc, so) = pd.read_csv(sys.argv[2] + "/customers.csv"), pd.read_csv(sys.argv[2] + "/customers-orders.csv")
 meta = {"tables": {"customers": {"primary_key": "customer_id", "columns": {"customer_id": {"sdtype": "id"}, "segment": {"sdtype": "categorical"}, "age": {"sdtype": "numerical"}}},
                    "orders": {"primary_key": "order_id", "columns": {"order_id": {"sdtype": "id"}, "customer_id": {"sdtype": "id"}, "amount": {"sdtype": "numerical"}}}},
         "relationships": [{"parent_table_name": "customers", "parent_primary_key": "customer_id", "child_table_name": "orders", "child_foreign_key": "customer_id"}]}

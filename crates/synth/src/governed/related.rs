@@ -17,14 +17,19 @@ use crate::copula::Model;
 use crate::fingerprint::{Bloom, EXACT_V2, FALSE_POSITIVE_RATE, Keys, version_token};
 use crate::related::{TableSink, sample_related_csv};
 
-/// Where the child table of a run writes: beside the parent's output, named after
-/// the child table.
+/// Where the child table of a run writes: beside the parent's output, as
+/// `<parent stem>-<child table>.<ext>`. Never plain `<child table>.csv`: the real
+/// child table the model was fitted on is often in that folder under that name.
 pub fn child_out(parent_out: &Path, table: &str) -> PathBuf {
     let ext = parent_out
         .extension()
         .map(|e| e.to_string_lossy().into_owned())
         .unwrap_or_else(|| "csv".into());
-    parent_out.with_file_name(format!("{table}.{ext}"))
+    let stem = parent_out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "synthetic".into());
+    parent_out.with_file_name(format!("{stem}-{table}.{ext}"))
 }
 
 /// Generates `rows` parent rows and their children from a model fitted with
