@@ -621,6 +621,21 @@ fn change(kind: EventType, inc: &Incident) -> Change {
 }
 
 /// Every recorded incident, by id.
+/// An incident with its clocks as judged at `now`, and whether any is overdue: the
+/// shape `incident list --json` and `GET /v1/incidents` give.
+pub fn with_clocks(
+    rules: &IncidentRules,
+    inc: &Incident,
+    now: OffsetDateTime,
+) -> Result<serde_json::Value, RegistryError> {
+    let clocks = clocks(rules, inc, now)?;
+    let overdue = clocks.iter().any(|c| c.state.overdue());
+    let mut v = serde_json::to_value(inc).expect("an incident serializes");
+    v["clocks"] = serde_json::to_value(&clocks).expect("clocks serialize");
+    v["overdue"] = serde_json::Value::Bool(overdue);
+    Ok(v)
+}
+
 pub fn list(reg: &Registry) -> Result<Vec<Incident>, RegistryError> {
     reg.objects("incident")?
         .into_iter()

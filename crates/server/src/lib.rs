@@ -63,6 +63,7 @@ pub fn router(state: Shared) -> Router {
         .route("/tokens/{id}", axum::routing::delete(api::token_revoke))
         .route("/whoami", get(api::whoami))
         .route("/classification", get(regulatory::classification))
+        .route("/incidents", get(regulatory::incidents))
         .route("/systems/{id}/assessments", post(regulatory::assess))
         .route("/systems/{id}/approval", post(regulatory::approve));
     Router::new()

@@ -14,6 +14,7 @@ use crate::{api, regulatory};
         api::findings, api::checkpoint, api::entry, api::proof, api::consistency,
         api::token_create, api::token_revoke, api::whoami,
         regulatory::classification, regulatory::assess, regulatory::approve,
+        regulatory::incidents,
     ),
     components(schemas(api::AssetIn, api::EventIn, api::GenerateIn, api::FlagIn, api::TokenIn,
         regulatory::AssessmentIn, regulatory::ApprovalIn)),

@@ -1,6 +1,6 @@
 //! The regulatory engine over HTTP: classification judged on a day, assessments and
-//! their approval, through the same library calls and write path as
-//! `synthgov classify | assess | approve`.
+//! their approval, incidents with their regulatory clocks, through the same library
+//! calls and write path as `synthgov classify | assess | approve | incident list`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use synthgov_registry::assessment::{self, Answers};
 use synthgov_registry::classify::RuleSet;
 use synthgov_registry::dates::parse_date;
+use synthgov_registry::incident::{self, IncidentRules, Status};
 use synthgov_registry::policy::{Action, Records};
 use utoipa::{IntoParams, ToSchema};
 
@@ -132,4 +133,42 @@ pub async fn approve(
         })
         .await?;
     Ok(created(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsQuery {
+    /// Closed incidents too (default: open ones only).
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// Incidents with their notification clocks judged now, as `synthgov incident list
+/// --json`: `{incidents: [{..., clocks, overdue}], overdue}`.
+#[utoipa::path(get, path = "/v1/incidents", tag = "regulatory", security(("bearer" = [])),
+    params(IncidentsQuery),
+    responses((status = 200, description = "`{incidents: [incident with clocks and overdue], overdue}`"),
+              (status = 400, description = "an unknown query parameter")))]
+pub async fn incidents(
+    State(s): State<Shared>,
+    who: Caller,
+    Query(q): Query<IncidentsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    s.allow(&who, Action::Read, Records::store()).await?;
+    let v = s
+        .read(move |reg| {
+            let rules = IncidentRules::shipped();
+            let now = time::OffsetDateTime::now_utc();
+            let mut rows = Vec::new();
+            for inc in incident::list(reg)?
+                .iter()
+                .filter(|i| q.all || i.status == Status::Open)
+            {
+                rows.push(incident::with_clocks(&rules, inc, now)?);
+            }
+            let overdue = rows.iter().any(|r| r["overdue"] == json!(true));
+            Ok(json!({"incidents": rows, "overdue": overdue}))
+        })
+        .await?;
+    Ok(Json(v))
 }

@@ -939,4 +939,61 @@ fn assessments_need_the_compliance_role(s: Server) {
         "{v}"
     );
 }
+on_both_stores!(incidents_are_listed_with_their_clocks);
+
+/// `GET /v1/incidents` gives what `synthgov incident list --json` gives: the open
+/// incidents with their regulatory clocks judged now.
+fn incidents_are_listed_with_their_clocks(s: Server) {
+    {
+        let mut reg = Registry::open(&s.home).unwrap();
+        let (rules, dates) = synthgov_registry::classify::RuleSet::load_home(&s.home).unwrap();
+        synthgov_registry::incident::open(
+            &mut reg,
+            &synthgov_registry::incident::IncidentRules::shipped(),
+            (&rules, &dates),
+            &Actor::new("t"),
+            synthgov_registry::incident::Facts {
+                kind: "personal_data_breach".into(),
+                title: "export of customer rows".into(),
+                detected_at: Some("2026-01-05T09:00:00Z".into()),
+                jurisdictions: vec!["EU".into()],
+                personal_data: true,
+                phi: false,
+                high_risk: false,
+                affected: 1200,
+                ai_severity: None,
+                assets: vec![],
+                datasets: vec![],
+                systems: vec![],
+                affected_in: Default::default(),
+                processor: false,
+            },
+        )
+        .unwrap();
+    }
+    assert_eq!(s.json("GET", "/v1/incidents", None, None).0, 401);
+    let auditor = token(&s.home, "auditor", "ext-auditor", None);
+    let (st, v) = s.json("GET", "/v1/incidents", Some(&auditor), None);
+    assert_eq!(st, 200, "{v}");
+    let list = v["incidents"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{v}");
+    assert_eq!(list[0]["kind"], "personal_data_breach");
+    // GDPR Art. 33's 72 hours ran out long ago.
+    assert!(!list[0]["clocks"].as_array().unwrap().is_empty(), "{v}");
+    assert_eq!(
+        (&list[0]["overdue"], &v["overdue"]),
+        (&json!(true), &json!(true))
+    );
+    assert_eq!(
+        s.json("GET", "/v1/incidents?all=true", Some(&auditor), None)
+            .0,
+        200
+    );
+    assert_eq!(
+        s.json("GET", "/v1/incidents?colour=1", Some(&auditor), None)
+            .0,
+        400
+    );
+}
+
 on_both_stores!(assessments_need_the_compliance_role);

@@ -18,12 +18,7 @@ pub fn with_clocks(
     inc: &Incident,
     now: time::OffsetDateTime,
 ) -> Result<Value, Failure> {
-    let clocks = incident::clocks(rules, inc, now)?;
-    let overdue = clocks.iter().any(|c| c.state.overdue());
-    let mut v = serde_json::to_value(inc).map_err(Failure::environment)?;
-    v["clocks"] = serde_json::to_value(&clocks).map_err(Failure::environment)?;
-    v["overdue"] = json!(overdue);
-    Ok(v)
+    Ok(incident::with_clocks(rules, inc, now)?)
 }
 
 /// `CODE=N` pairs of `--affected-in`.
