@@ -200,6 +200,14 @@ pub fn render(report: &QualityReport, real: &Table, synth: &Table) -> String {
             score.score
         );
     }
+    if !report.columns_not_scored.is_empty() {
+        let names: Vec<String> = report.columns_not_scored.iter().map(|n| esc(n)).collect();
+        let _ = write!(
+            html,
+            "<p>Not scored (empty in the real or the synthetic table): {}</p>",
+            names.join(", ")
+        );
+    }
     let _ = write!(
         html,
         "<h2>Column pairs</h2><figure>{}<figcaption>Pair trend scores</figcaption></figure>",
