@@ -958,15 +958,8 @@ fn incidents_are_listed_with_their_clocks(s: Server) {
                 detected_at: Some("2026-01-05T09:00:00Z".into()),
                 jurisdictions: vec!["EU".into()],
                 personal_data: true,
-                phi: false,
-                high_risk: false,
                 affected: 1200,
-                ai_severity: None,
-                assets: vec![],
-                datasets: vec![],
-                systems: vec![],
-                affected_in: Default::default(),
-                processor: false,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -213,7 +213,8 @@ pub fn sample_related_csv(
             .collect();
         // Each parent chunk's children: parent ids repeated by their counts, and
         // where their own ids start.
-        let mut plans = Vec::with_capacity(parents.len());
+        let mut plans: Vec<(u64, Vec<u64>)> = Vec::with_capacity(parents.len());
+        let mut start = child.rows;
         for (i, b) in parents.iter().enumerate() {
             let first_parent = (c + i as u64) * SAMPLE_CHUNK + 1;
             let mut ids = Vec::new();
@@ -221,12 +222,9 @@ pub fn sample_related_csv(
                 let n = (n.round().max(0.0) as u64).min(MAX_CHILDREN_PER_ROW);
                 ids.extend(std::iter::repeat_n(first_parent + j as u64, n as usize));
             }
-            let start = child.rows
-                + plans
-                    .iter()
-                    .map(|(_, ids): &(u64, Vec<u64>)| ids.len() as u64)
-                    .sum::<u64>();
+            let n = ids.len() as u64;
             plans.push((start, ids));
+            start += n;
         }
         let children: Vec<Block> = plans
             .par_iter()

@@ -60,13 +60,6 @@ pub fn generate_related_governed(
         )));
     }
     let cout = child_out(out, &child.table);
-    if cout == out {
-        return Err(SynthError::BadRequest(format!(
-            "--out {} is where the child table {:?} goes: name the parent's output differently",
-            out.display(),
-            child.table
-        )));
-    }
     check_allowed(
         reg,
         actor,
@@ -115,8 +108,7 @@ pub fn generate_related_governed(
         })
         .collect();
     let (ph, ch) = hashing.split_at_mut(1);
-    let (mut parent_rows, mut child_rows) = (0, 0);
-    {
+    let (parent_rows, child_rows) = {
         let hashed = [
             &entities[0][EXACT_V2.len()..],
             &entities[1][EXACT_V2.len()..],
@@ -159,9 +151,8 @@ pub fn generate_related_governed(
                 _ => io(out)(e),
             }
         })?;
-        parent_rows = parent_rows.max(psink.rows);
-        child_rows = child_rows.max(csink.rows);
-    }
+        (psink.rows, csink.rows)
+    };
     let mut produced = Vec::new();
     let child_bloom = child_prints.map(|v| {
         let mut b = Bloom::for_items(v.len().max(1) as u64, FALSE_POSITIVE_RATE);
