@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::labels::{self, Labels};
+use crate::labels::{self, Badge, Labels};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +23,11 @@ pub struct DiscloseConfig {
     pub signing_chain: Option<std::path::PathBuf>,
     /// Its private key (PKCS#8 PEM, Ed25519).
     pub signing_key: Option<std::path::PathBuf>,
+    /// How the label shows: `text` (default), `icon` or `both`.
+    pub label_style: Option<String>,
+    /// The icon's SVG file, relative to the home (e.g. the EU common AI icon of the
+    /// Code of Practice); without it a plain "AI" mark.
+    pub icon: Option<std::path::PathBuf>,
     /// Extra trust anchors (PEM) for `verify-media`.
     pub trust_anchors: Option<std::path::PathBuf>,
 }
@@ -106,9 +111,137 @@ impl DiscloseConfig {
         }
     }
 
+    /// The label style with its icon read and checked.
+    pub fn badge(&self, home: &std::path::Path) -> Result<Badge, ConfigError> {
+        let style = self.label_style.as_deref().unwrap_or("text");
+        if style == "text" {
+            if let Some(p) = &self.icon {
+                return Err(ConfigError::Invalid(format!(
+                    "icon {} is set but label_style is \"text\"; set label_style = \"icon\" or \"both\"",
+                    p.display()
+                )));
+            }
+            return Ok(Badge::Text);
+        }
+        let svg = match &self.icon {
+            None => labels::DEFAULT_ICON.to_owned(),
+            Some(p) => {
+                let path = home.join(p);
+                let raw = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::Invalid(format!("icon {}: {e}", path.display())))?;
+                inline_svg(&raw).map_err(|why| {
+                    ConfigError::Invalid(format!("icon {}: {why}", path.display()))
+                })?
+            }
+        };
+        match style {
+            "icon" => Ok(Badge::Icon(svg)),
+            "both" => Ok(Badge::Both(svg)),
+            other => Err(ConfigError::Invalid(format!(
+                "label_style {other:?}: expected \"text\", \"icon\" or \"both\""
+            ))),
+        }
+    }
+
     pub fn provenance_url(&self) -> &str {
         self.provenance_url
             .as_deref()
             .unwrap_or(DEFAULT_PROVENANCE_URL)
+    }
+}
+
+/// An SVG file as markup to put inside every page: one `<svg>` element, its XML
+/// declaration, doctype and comments before it dropped, newlines folded. It goes
+/// into the store's pages, so anything that runs is refused: scripts, event
+/// handler attributes, `javascript:` links, foreign objects.
+pub fn inline_svg(raw: &str) -> Result<String, String> {
+    let mut s = raw.trim_start_matches('\u{feff}').trim();
+    loop {
+        let skip = if s.starts_with("<?") {
+            s.find("?>").map(|i| i + 2)
+        } else if s.starts_with("<!--") {
+            s.find("-->").map(|i| i + 3)
+        } else if s.starts_with("<!") {
+            s.find('>').map(|i| i + 1)
+        } else {
+            break;
+        };
+        match skip {
+            Some(i) => s = s[i..].trim_start(),
+            None => return Err("unterminated declaration before <svg>".into()),
+        }
+    }
+    if !(s.starts_with("<svg") && s.ends_with("</svg>")) {
+        return Err("not one <svg> element".into());
+    }
+    let lower = s.to_ascii_lowercase();
+    for bad in ["<script", "javascript:", "<foreignobject", "<iframe"] {
+        if lower.contains(bad) {
+            return Err(format!(
+                "it contains {bad:?}; the icon must not run anything"
+            ));
+        }
+    }
+    let b = lower.as_bytes();
+    for (i, w) in lower.match_indices("on") {
+        let before_ws = i > 0 && b[i - 1].is_ascii_whitespace();
+        let name_end = lower[i + w.len()..]
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .map(|j| i + w.len() + j);
+        // Any attribute named on*: no SVG attribute that only draws starts so.
+        if let (true, Some(j)) = (before_ws, name_end)
+            && j > i + 2
+            && lower[j..].trim_start().starts_with('=')
+        {
+            return Err(format!(
+                "event handler attribute {:?}; the icon must not run anything",
+                &s[i..j]
+            ));
+        }
+    }
+    Ok(s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icons_that_run_are_refused() {
+        let ok = "<?xml version=\"1.0\"?>\n<!-- EU -->\n<svg viewBox=\"0 0 1 1\">\n <rect width=\"1\"/></svg>\n";
+        assert_eq!(
+            inline_svg(ok).unwrap(),
+            "<svg viewBox=\"0 0 1 1\"> <rect width=\"1\"/></svg>"
+        );
+        for bad in [
+            "<svg onload=\"alert(1)\"></svg>",
+            "<svg><rect\nONclick = \"x\"/></svg>",
+            "<svg><script>alert(1)</script></svg>",
+            "<svg><a href=\"javascript:x\">a</a></svg>",
+            "<svg><foreignObject/></svg>",
+            "<png/>",
+            "<?xml version=\"1.0\"",
+        ] {
+            assert!(inline_svg(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn label_style_is_checked() {
+        let home = std::path::Path::new("/nonexistent");
+        let c = |style: Option<&str>, icon: Option<&str>| DiscloseConfig {
+            label_style: style.map(Into::into),
+            icon: icon.map(Into::into),
+            ..DiscloseConfig::default()
+        };
+        assert_eq!(c(None, None).badge(home).unwrap(), Badge::Text);
+        assert_eq!(
+            c(Some("both"), None).badge(home).unwrap(),
+            Badge::Both(labels::DEFAULT_ICON.into())
+        );
+        assert!(c(Some("icons"), None).badge(home).is_err());
+        assert!(c(None, Some("eu.svg")).badge(home).is_err());
+        let e = c(Some("icon"), Some("eu.svg")).badge(home).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/eu.svg"), "{e}");
     }
 }

@@ -18,7 +18,37 @@ pub struct Labels {
     pub provenance: String,
     /// When the generator is not known.
     pub unknown_generator: String,
+    /// How the label shows: text, icon, or both.
+    pub badge: Badge,
 }
+
+/// How a note's label shows (`label_style` in `[disclose]`). The label's text is in
+/// the page in every style, since it is what `aria-describedby` reads and what a
+/// rescan recognises; `icon` only hides it visually.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Badge {
+    #[default]
+    Text,
+    /// The icon alone; the text stays for screen readers.
+    Icon(String),
+    /// The icon, then the text.
+    Both(String),
+}
+
+impl Badge {
+    /// The icon's markup, when the style shows one.
+    pub fn icon(&self) -> Option<&str> {
+        match self {
+            Badge::Text => None,
+            Badge::Icon(svg) | Badge::Both(svg) => Some(svg),
+        }
+    }
+}
+
+/// The icon shown when the store configures none: a plain "AI" mark in a rounded
+/// square. It is a stand-in, not the EU common icon of the Code of Practice; a store
+/// that has the Commission's artwork sets `icon` to its SVG file.
+pub const DEFAULT_ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\" width=\"24\" height=\"24\" focusable=\"false\"><rect x=\"1\" y=\"1\" width=\"22\" height=\"22\" rx=\"5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/><text x=\"12\" y=\"16.5\" text-anchor=\"middle\" font-family=\"Arial,Helvetica,sans-serif\" font-size=\"12\" font-weight=\"700\" fill=\"currentColor\">AI</text></svg>";
 
 /// Locales with shipped texts.
 pub const LOCALES: [&str; 4] = ["en", "de", "fr", "es"];
@@ -38,6 +68,7 @@ pub fn shipped(locale: &str) -> Option<Labels> {
         detail: d.into(),
         provenance: e.into(),
         unknown_generator: f.into(),
+        badge: Badge::Text,
     };
     Some(match lang.as_str() {
         "en" => t(

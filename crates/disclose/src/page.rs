@@ -281,6 +281,7 @@ fn disclose_utf8(
             detail: &detail,
             link_text: &opts.labels.provenance,
             link: link.as_deref(),
+            badge: &opts.labels.badge,
         };
         let Some(attrs) = attribute_edits(
             &masked,

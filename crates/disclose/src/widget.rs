@@ -8,6 +8,12 @@
 
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
+use crate::labels::Badge;
+
+fn icon(svg: &str) -> String {
+    format!("<span class=\"synthgov-disclosure__icon\" aria-hidden=\"true\">{svg}</span>")
+}
+
 /// `id` of the injected stylesheet; its presence makes injection idempotent.
 pub const STYLE_ID: &str = "synthgov-disclosure-style";
 
@@ -31,6 +37,7 @@ pub struct Note<'a> {
     pub detail: &'a str,
     pub link_text: &'a str,
     pub link: Option<&'a str>,
+    pub badge: &'a crate::labels::Badge,
 }
 
 impl Note<'_> {
@@ -47,14 +54,32 @@ impl Note<'_> {
             ),
             None => String::new(),
         };
+        let text = encode_text(self.label);
+        // The icon is decoration (aria-hidden); the text is the accessible label.
+        let (class, label) = match self.badge {
+            Badge::Text => ("synthgov-disclosure__label", text.into_owned()),
+            Badge::Icon(svg) => (
+                "synthgov-disclosure__label synthgov-disclosure__label--icon",
+                format!(
+                    "{}<span class=\"synthgov-disclosure__text\">{text}</span>",
+                    icon(svg)
+                ),
+            ),
+            Badge::Both(svg) => (
+                "synthgov-disclosure__label",
+                format!(
+                    "{}<span class=\"synthgov-disclosure__text\">{text}</span>",
+                    icon(svg)
+                ),
+            ),
+        };
         format!(
             "<span class=\"synthgov-disclosure\" data-synthgov-disclosure=\"{kind}\">\
-<span class=\"synthgov-disclosure__label\" id=\"{id}\" tabindex=\"0\">{label}</span>\
+<span class=\"{class}\" id=\"{id}\" tabindex=\"0\">{label}</span>\
 <span class=\"synthgov-disclosure__detail\" id=\"{id}-detail\">{detail}{link}</span>\
 </span>",
             kind = encode_double_quoted_attribute(self.kind),
             id = encode_double_quoted_attribute(self.id),
-            label = encode_text(self.label),
             detail = encode_text(self.detail),
         )
     }

@@ -393,3 +393,55 @@ fn legacy_and_utf16_pages_are_written_back_in_their_encoding() {
     let back = String::from_utf16(&units).unwrap();
     assert!(back.contains("data-synthetic=\"true\"") && back.contains("5 \u{20ac}"));
 }
+
+#[test]
+fn icon_labels_keep_the_text_and_stay_idempotent() {
+    let (known, media) = setup();
+    let phrases = synthgov_scan::rules::Catalog::shipped().phrases();
+    let icon = labels::DEFAULT_ICON.to_string();
+    for (badge, class) in [
+        (
+            labels::Badge::Icon(icon.clone()),
+            "synthgov-disclosure__label synthgov-disclosure__label--icon",
+        ),
+        (
+            labels::Badge::Both(icon.clone()),
+            "synthgov-disclosure__label",
+        ),
+    ] {
+        let mut l = labels::shipped("de").unwrap();
+        l.badge = badge.clone();
+        for (name, html) in pages() {
+            let r =
+                disclose_page(&known, name, html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
+            assert!(!r.changes.is_empty(), "{name}: nothing disclosed");
+            let out = String::from_utf8(r.html.clone()).unwrap();
+            assert_eq!(dom(&html, true), dom(&out, true), "{name} {badge:?}");
+            let doc = Html::parse_document(&out);
+            let sel = scraper::Selector::parse(".synthgov-disclosure__label").unwrap();
+            let mut n = 0;
+            for label in doc.select(&sel) {
+                n += 1;
+                assert_eq!(label.value().attr("class"), Some(class));
+                let icon = label.first_child().and_then(ElementRef::wrap).unwrap();
+                assert_eq!(icon.value().attr("aria-hidden"), Some("true"));
+                let text: String = label
+                    .children()
+                    .skip(1)
+                    .filter_map(ElementRef::wrap)
+                    .flat_map(|e| e.text())
+                    .collect();
+                assert!(text.starts_with("KI-generiert"), "{name}: {text:?}");
+            }
+            assert!(n > 0, "{name}: no label");
+            // The rescan inside disclose finds every item disclosed.
+            let again = disclose_page(&known, name, &r.html, &media, &opts(&l, &phrases)).unwrap();
+            assert!(
+                again.changes.is_empty(),
+                "{name} {badge:?}: {:?}",
+                again.changes
+            );
+            assert_eq!(again.html, r.html, "{name}: second run not byte-identical");
+        }
+    }
+}

@@ -153,7 +153,8 @@ pub fn apply_html(
 ) -> Result<HtmlOutcome, Failure> {
     let config = ctx.home.config()?;
     let dc = DiscloseConfig::from_table(config.disclose.as_ref()).map_err(Failure::bad_input)?;
-    let labels = dc.labels(locale).map_err(Failure::bad_input)?;
+    let mut labels = dc.labels(locale).map_err(Failure::bad_input)?;
+    labels.badge = dc.badge(ctx.home.dir()).map_err(Failure::bad_input)?;
     let phrases = Catalog::shipped().phrases();
     let opts = Options {
         labels: &labels,
