@@ -150,56 +150,41 @@ impl DiscloseConfig {
     }
 }
 
-/// An SVG file as markup to put inside every page: one `<svg>` element, its XML
-/// declaration, doctype and comments before it dropped, newlines folded. It goes
-/// into the store's pages, so anything that runs is refused: scripts, event
-/// handler attributes, `javascript:` links, foreign objects.
+/// An SVG file as markup to put inside every page: its `<svg>` root element, byte
+/// for byte, without the XML declaration or comments around it. It goes into the
+/// store's pages, so it is parsed (roxmltree, entities resolved) and anything that
+/// runs or reaches beyond the icon is refused: script, style (an inline SVG's style
+/// applies to the whole page), foreignObject, iframe, links, `on*` attributes and
+/// `javascript:` or `data:` references.
 pub fn inline_svg(raw: &str) -> Result<String, String> {
-    let mut s = raw.trim_start_matches('\u{feff}').trim();
-    loop {
-        let skip = if s.starts_with("<?") {
-            s.find("?>").map(|i| i + 2)
-        } else if s.starts_with("<!--") {
-            s.find("-->").map(|i| i + 3)
-        } else if s.starts_with("<!") {
-            s.find('>').map(|i| i + 1)
-        } else {
-            break;
-        };
-        match skip {
-            Some(i) => s = s[i..].trim_start(),
-            None => return Err("unterminated declaration before <svg>".into()),
+    let doc = roxmltree::Document::parse(raw).map_err(|e| format!("not XML: {e}"))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" {
+        return Err(format!(
+            "the root element is <{}>, not <svg>",
+            root.tag_name().name()
+        ));
+    }
+    for n in root.descendants().filter(|n| n.is_element()) {
+        let name = n.tag_name().name().to_ascii_lowercase();
+        if ["script", "style", "foreignobject", "iframe", "a"].contains(&name.as_str()) {
+            return Err(format!("it holds <{name}>; the icon must only draw"));
+        }
+        for a in n.attributes() {
+            let v = a.value().trim().to_ascii_lowercase();
+            if a.name().to_ascii_lowercase().starts_with("on")
+                || v.starts_with("javascript:")
+                || v.starts_with("data:")
+            {
+                return Err(format!(
+                    "attribute {}=\"{}\" on <{name}>; the icon must only draw",
+                    a.name(),
+                    a.value()
+                ));
+            }
         }
     }
-    if !(s.starts_with("<svg") && s.ends_with("</svg>")) {
-        return Err("not one <svg> element".into());
-    }
-    let lower = s.to_ascii_lowercase();
-    for bad in ["<script", "javascript:", "<foreignobject", "<iframe"] {
-        if lower.contains(bad) {
-            return Err(format!(
-                "it contains {bad:?}; the icon must not run anything"
-            ));
-        }
-    }
-    let b = lower.as_bytes();
-    for (i, w) in lower.match_indices("on") {
-        let before_ws = i > 0 && b[i - 1].is_ascii_whitespace();
-        let name_end = lower[i + w.len()..]
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .map(|j| i + w.len() + j);
-        // Any attribute named on*: no SVG attribute that only draws starts so.
-        if let (true, Some(j)) = (before_ws, name_end)
-            && j > i + 2
-            && lower[j..].trim_start().starts_with('=')
-        {
-            return Err(format!(
-                "event handler attribute {:?}; the icon must not run anything",
-                &s[i..j]
-            ));
-        }
-    }
-    Ok(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    Ok(raw[root.range()].to_owned())
 }
 
 #[cfg(test)]
@@ -211,13 +196,19 @@ mod tests {
         let ok = "<?xml version=\"1.0\"?>\n<!-- EU -->\n<svg viewBox=\"0 0 1 1\">\n <rect width=\"1\"/></svg>\n";
         assert_eq!(
             inline_svg(ok).unwrap(),
-            "<svg viewBox=\"0 0 1 1\"> <rect width=\"1\"/></svg>"
+            "<svg viewBox=\"0 0 1 1\">\n <rect width=\"1\"/></svg>"
+        );
+        assert_eq!(
+            inline_svg(labels::DEFAULT_ICON).unwrap(),
+            labels::DEFAULT_ICON
         );
         for bad in [
             "<svg onload=\"alert(1)\"></svg>",
             "<svg><rect\nONclick = \"x\"/></svg>",
             "<svg><script>alert(1)</script></svg>",
             "<svg><a href=\"javascript:x\">a</a></svg>",
+            "<svg><image href=\"&#x6A;avascript:x\"/></svg>",
+            "<svg><style>body{display:none}</style></svg>",
             "<svg><foreignObject/></svg>",
             "<png/>",
             "<?xml version=\"1.0\"",
