@@ -14,7 +14,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 use synthgov_core::finding::ScanProblem;
 use synthgov_scan::charset;
-use synthgov_scan::html::{self, Page};
+use synthgov_scan::html::{self, Page, Via};
 use synthgov_scan::known::Known;
 use synthgov_scan::storefront::{Disclosure, MediaSource, disclosure, recognize};
 
@@ -108,6 +108,19 @@ enum Place {
     /// First thing inside (list items and table cells, where a sibling would be
     /// moved by the parser).
     Prepend,
+    /// Last thing inside, where the parser ends an element whose end tag the source
+    /// omits (`<p>a<p>b`): the note is inline, so it stays in the paragraph.
+    Append,
+}
+
+impl Place {
+    fn offset(self, n: &html::Node) -> usize {
+        match self {
+            Place::After => n.end_tag.as_ref().map_or(n.start_tag.end, |e| e.end),
+            Place::Prepend => n.start_tag.end,
+            Place::Append => n.end,
+        }
+    }
 }
 
 pub fn disclose_page(
@@ -183,7 +196,13 @@ fn disclose_utf8(
         }
         None => Some(n),
     };
-    for m in seen.media.iter().filter(|m| m.is_synthetic()) {
+    // A link preview (og:image) has no place for a note: its file's marking is the
+    // disclosure.
+    for m in seen
+        .media
+        .iter()
+        .filter(|m| m.is_synthetic() && m.via != Via::Meta)
+    {
         if let Some(el) = needs(m.node) {
             targets.push(Target {
                 el,
@@ -299,11 +318,7 @@ fn disclose_utf8(
             );
             continue;
         };
-        let a = &page.nodes[anchor as usize];
-        let at = match place {
-            Place::After => a.end_tag.as_ref().map_or(a.start_tag.end, |e| e.end),
-            Place::Prepend => a.start_tag.end,
-        };
+        let at = place.offset(&page.nodes[anchor as usize]);
         if attrs
             .iter()
             .any(|e| template::touches(&regions, e.range.clone()))
@@ -376,11 +391,7 @@ fn disclose_utf8(
     let mut note_edits: Vec<Edit> = notes_at
         .into_iter()
         .map(|(anchor, (place, notes))| {
-            let n = &page.nodes[anchor as usize];
-            let at = match place {
-                Place::After => n.end_tag.as_ref().map_or(n.start_tag.end, |e| e.end),
-                Place::Prepend => n.start_tag.end,
-            };
+            let at = place.offset(&page.nodes[anchor as usize]);
             Edit {
                 range: at..at,
                 order: 0,
@@ -482,7 +493,11 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
                 && t[2..2 + name.len()].eq_ignore_ascii_case(name)
                 && !t[2 + name.len()].is_ascii_alphanumeric()
         });
-    closes_itself.then_some((anchor, Place::After))
+    if closes_itself {
+        return Some((anchor, Place::After));
+    }
+    // A paragraph the next block ends: inside, at its end.
+    (own == "p" && !n.implied).then_some((anchor, Place::Append))
 }
 
 /// Adds `digitalSourceType` for synthetic images named by Product / ImageObject nodes

@@ -19,10 +19,12 @@ pub mod media;
 pub mod platform;
 pub mod rules;
 pub mod sarif;
+mod script_media;
 pub mod segregation;
 pub mod storefront;
 pub mod text;
 pub mod transport;
+mod tree_rules;
 
 /// Every rule id the scanners emit (checked against the catalog by a test).
 pub const RULE_IDS: [&str; 19] = [

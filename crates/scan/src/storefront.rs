@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use synthgov_core::finding::{Finding, Location, ScanProblem};
 use synthgov_core::text::{NormalizedLen, normalized_len_within, normalized_sha256};
 
-use crate::html::{self, Page};
+use crate::html::{self, Page, Via};
 use crate::known::{Known, KnownAsset};
 use crate::media::{self, Marking};
 use crate::rules::Catalog;
@@ -84,6 +84,8 @@ pub struct PageResult {
 pub struct SeenMedia<'k> {
     pub node: u32,
     pub url: String,
+    /// How the page names it: an element shows it, a link preview, or a script's data.
+    pub via: Via,
     pub sha256: [u8; 32],
     pub format: Option<media::Format>,
     pub marking: Marking,
@@ -149,27 +151,44 @@ pub fn recognize<'k>(
     media: &dyn MediaSource,
 ) -> Recognized<'k> {
     let mut out = Recognized::default();
-    for m in &page.media {
-        let Some(info) = media.image(uri, &m.url) else {
-            continue;
-        };
-        match &*info {
-            ImageInfo::Unavailable(why) => out.problems.push(ScanProblem {
-                uri: format!("{uri}:{}", page.nodes[m.node as usize].line),
-                message: format!("{}: {why}", m.url),
-            }),
-            ImageInfo::Read {
-                sha256,
-                format,
-                marking,
-            } => out.media.push(SeenMedia {
-                node: m.node,
-                url: m.url.clone(),
-                sha256: *sha256,
-                format: *format,
-                marking: marking.clone(),
-                known: known.get(sha256),
-            }),
+    // Elements first: an image a script or link preview also names is reported where
+    // the page shows it, once.
+    let mut shown: FxHashSet<[u8; 32]> = FxHashSet::default();
+    for via in [Via::Element, Via::Script, Via::Meta] {
+        for m in page.media.iter().filter(|m| m.via == via) {
+            let Some(info) = media.image(uri, &m.url) else {
+                continue;
+            };
+            match &*info {
+                // Scripts and previews name cached sizes and CDN copies the saved
+                // folder rarely holds: only an element's missing image is a problem.
+                ImageInfo::Unavailable(why) if via == Via::Element => {
+                    out.problems.push(ScanProblem {
+                        uri: format!("{uri}:{}", page.nodes[m.node as usize].line),
+                        message: format!("{}: {why}", m.url),
+                    })
+                }
+                ImageInfo::Unavailable(_) => {}
+                ImageInfo::Read {
+                    sha256,
+                    format,
+                    marking,
+                } => {
+                    let first = shown.insert(*sha256);
+                    if via != Via::Element && !first {
+                        continue;
+                    }
+                    out.media.push(SeenMedia {
+                        node: m.node,
+                        url: m.url.clone(),
+                        via,
+                        sha256: *sha256,
+                        format: *format,
+                        marking: marking.clone(),
+                        known: known.get(sha256),
+                    })
+                }
+            }
         }
     }
     if known.has_ai_text() {
@@ -265,13 +284,16 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
         let scope = page.synthetic_scope(m.node);
         match m.known {
             Some(a) if a.ai_generated => {
-                if scope.is_none() {
+                // A link preview has no room for a label; its file's marking is what
+                // travels with it.
+                if scope.is_none() && m.via != Via::Meta {
                     out.findings.push(ctx.catalog.finding(
                         "SG-DISC-001",
                         format!(
-                            "Synthetic image {} (registered, generator {}) shown without data-synthetic",
+                            "Synthetic image {} (registered, generator {}) shown{} without data-synthetic",
                             m.url,
-                            a.generator.as_deref().unwrap_or("unknown")
+                            a.generator.as_deref().unwrap_or("unknown"),
+                            if m.via == Via::Script { " by the page's gallery or product script" } else { "" },
                         ),
                         loc(m.node),
                         Some(hex(&m.sha256)),
@@ -281,8 +303,9 @@ pub fn scan_page(ctx: &Ctx, uri: &str, bytes: &[u8], media: &dyn MediaSource) ->
                     out.findings.push(ctx.catalog.finding(
                         "SG-MARK-001",
                         format!(
-                            "Synthetic image {} has no C2PA manifest and no IPTC DigitalSourceType",
-                            m.url
+                            "Synthetic image {}{} has no C2PA manifest and no IPTC DigitalSourceType",
+                            m.url,
+                            if m.via == Via::Meta { " (the page's og:image)" } else { "" },
                         ),
                         loc(m.node),
                         Some(hex(&m.sha256)),
