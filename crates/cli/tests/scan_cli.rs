@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Env, fixture, shared, store};
+use common::{Env, fixture, path_str, repo, shared, store};
 use serde_json::{Value, json};
 
 #[test]
@@ -586,4 +586,88 @@ fn scan_all_reports_a_failed_scanner_and_runs_the_rest() {
     assert_eq!(data["failed_scanners"], serde_json::json!(["magento"]));
     assert_eq!(data["passed"], false);
     assert!(!data.to_string().contains("s3cret"));
+}
+
+/// A real Magento page (Sweet Maria's, saved from the live store): its second gallery
+/// image is named only by the gallery JSON in `text/x-magento-init`, and its og:image
+/// is a cache size named nowhere else. Both are recognised once their files are in the
+/// folder: the gallery image where the gallery renders, the preview by its marking.
+#[test]
+fn magento_gallery_json_and_og_image_are_recognised() {
+    let Some(page) = common::shared("testdata/storefront-real/magento/sweetmarias-product.html")
+    else {
+        return;
+    };
+    let env = Env::new();
+    assert_eq!(
+        env.run(&["apply", path_str(&repo().join("examples/inventory.yaml"))])
+            .code,
+        0
+    );
+    let site = env.dir.path().join("site");
+    let product = site.join("media/catalog/product/cache/image");
+    let cache = "beff4985b56e3afdbeabfc89641a4582/p/a";
+    let gallery = product.join(format!(
+        "1338x576/{cache}/papua-new-guinea-sweetmarias-4.jpg"
+    ));
+    let preview = product.join(format!(
+        "265x265/{cache}/papua-new-guinea-sweetmarias-2.jpg"
+    ));
+    for (file, from) in [
+        (&gallery, "ai-unmarked.png"),
+        (&preview, "studio-photo.png"),
+    ] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::copy(fixture().join("site/img").join(from), file).unwrap();
+        let r = env.run(&[
+            "register",
+            path_str(file),
+            "--generator",
+            "product-image-gan",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    std::fs::copy(page, site.join("product.html")).unwrap();
+    let r = env.run(&[
+        "scan",
+        "storefront",
+        path_str(&site),
+        "--origin",
+        "https://sweet-marias-live-sweetmarias.netdna-ssl.com",
+        "--json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    let findings: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+                f["location"]["selector"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let about = |name: &'static str| -> Vec<&(String, String, String)> {
+        findings.iter().filter(|f| f.1.contains(name)).collect()
+    };
+    let gallery_findings = about("sweetmarias-4.jpg");
+    assert_eq!(gallery_findings.len(), 2, "{findings:#?}");
+    let disc = gallery_findings
+        .iter()
+        .find(|f| f.0 == "SG-DISC-001")
+        .unwrap();
+    assert!(disc.1.contains("gallery or product script"), "{disc:?}");
+    assert!(
+        disc.2
+            .ends_with("div.gallery-placeholder._block-content-loading"),
+        "reported where the gallery renders: {disc:?}"
+    );
+    assert!(gallery_findings.iter().any(|f| f.0 == "SG-MARK-001"));
+    let preview_findings = about("265x265");
+    assert_eq!(preview_findings.len(), 1, "{findings:#?}");
+    assert_eq!(preview_findings[0].0, "SG-MARK-001");
+    assert!(preview_findings[0].1.contains("(the page's og:image)"));
 }
