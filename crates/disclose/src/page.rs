@@ -190,11 +190,11 @@ fn disclose_utf8(
         generator: Option<String>,
     }
     let mut targets: Vec<Target> = Vec::new();
-    let needs = |n: u32| match page.synthetic_scope(n) {
+    let needs = |n: u32| match page.synthetic_scope(source_element(&page, n)) {
         Some(s) => {
             (disclosure(&page, &hidden, s, opts.phrases) != Disclosure::Visible).then_some(s)
         }
-        None => Some(n),
+        None => Some(source_element(&page, n)),
     };
     // A link preview (og:image) has no place for a note: its file's marking is the
     // disclosure.
@@ -430,6 +430,15 @@ fn disclose_utf8(
     Ok(out)
 }
 
+/// `n`, or its nearest ancestor the source has a tag for (a `tbody` or `tr` the parser
+/// inserted has no start tag to add attributes to).
+fn source_element(page: &Page, mut n: u32) -> u32 {
+    while page.nodes[n as usize].implied && page.nodes[n as usize].parent != NONE {
+        n = page.nodes[n as usize].parent;
+    }
+    n
+}
+
 /// Where the note for element `el` can go without the HTML parser moving it or
 /// changing the tree: after the element or after its outermost enclosing link,
 /// button, label or picture (a note holds a link, and links do not nest); inside list
@@ -470,11 +479,26 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
                 | "template"
         )
     };
+    // A row or table section (text spread over its cells): after the table.
+    if matches!(tag(anchor), "tbody" | "thead" | "tfoot" | "tr") {
+        let mut p = parent(anchor);
+        while p != NONE && tag(p) != "table" {
+            p = parent(p);
+        }
+        if p == NONE {
+            return None;
+        }
+        anchor = p;
+    }
     let own = tag(anchor);
     if matches!(own, "body" | "li" | "dt" | "dd" | "td" | "th" | "caption") {
         return Some((anchor, Place::Prepend));
     }
-    if structural(own) || matches!(own, "title" | "meta" | "link" | "script" | "style") {
+    // A list or table itself (text spread over its items) takes a sibling after it.
+    let container = matches!(own, "ul" | "ol" | "menu" | "dl" | "table");
+    if (structural(own) && !container)
+        || matches!(own, "title" | "meta" | "link" | "script" | "style")
+    {
         return None;
     }
     let pt = parent(anchor);

@@ -97,6 +97,24 @@ fn pages() -> Vec<(&'static str, String)> {
              \"image\":[\"ai.png\",\"real.png\",{\"@type\":\"ImageObject\",\"contentUrl\":\"/media/ai.png\"}]}</script>\
              </head><body><img src=\"ai.png\" alt=\"g\"></body></html>".into()),
         ("no-head", "<body><img src=\"ai.png\" alt=\"h\"></body>".into()),
+        // A closed cookie modal: the note goes inside with the text, and shows
+        // whenever the text does.
+        ("hidden-container", format!(
+            "<!doctype html><html><head><title>t</title></head><body>\
+             <div id=\"cookie-modal\" style=\"display: none\"><div class=\"content\"><p>{DESCRIPTION}</p></div></div>\
+             <section hidden><figure><img src=\"ai.png\" alt=\"i\"></figure></section></body></html>"
+        )),
+        // The text spread over a list's items or a row's cells.
+        ("text-over-items", {
+            let (a, b) = DESCRIPTION.split_at(DESCRIPTION.find(" picked").unwrap());
+            format!(
+                "<!doctype html><html><head><title>t</title></head><body>\
+                 <ul class=\"features\"><li>{a}</li> <li>{}</li></ul>\
+                 <table><tr><td>{a}</td> <td>{}</td></tr></table></body></html>",
+                b.trim(),
+                b.trim()
+            )
+        }),
     ]
 }
 
@@ -209,6 +227,9 @@ fn disclosed_pages_keep_the_original_dom() {
         let r = disclose_page(&known, name, html.as_bytes(), &media, &opts(&l, &phrases)).unwrap();
         let out = String::from_utf8(r.html.clone()).unwrap();
         assert!(!r.changes.is_empty(), "{name}: nothing disclosed");
+        if matches!(name, "hidden-container" | "text-over-items") {
+            assert_eq!(r.changes.len(), 2, "{name}: {:?}\n{out}", r.changes);
+        }
         assert!(r.refused.is_empty(), "{name}: {:?}", r.refused);
         assert_eq!(
             dom(&html, true),

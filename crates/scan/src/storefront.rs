@@ -446,6 +446,23 @@ pub enum Disclosure {
 
 /// Whether the data-synthetic element `d` (and what it encloses) tells people.
 pub fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> Disclosure {
+    // Hidden from the people who see `d`: hidden by an element that does not also hide
+    // `d`. A disclosure inside the same closed cookie modal as the content shows
+    // whenever the content does.
+    let hidden = |t: u32| {
+        if !hidden[t as usize] {
+            return false;
+        }
+        let mut m = t;
+        while m != u32::MAX {
+            let node = &page.nodes[m as usize];
+            if node.hidden && !page.is_within(d, m) {
+                return true;
+            }
+            m = node.parent;
+        }
+        false
+    };
     let mut hidden_by: Option<&'static str> = None;
     let last = page.nodes[d as usize].last_desc;
     let is_media = |n: u32| page.media.iter().any(|m| m.node == n);
@@ -455,7 +472,7 @@ pub fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> D
             continue;
         }
         if node.aria_label.is_some() {
-            if hidden[n as usize] {
+            if hidden(n) {
                 hidden_by.get_or_insert("aria-label on a hidden element");
             } else {
                 return Disclosure::Visible;
@@ -468,7 +485,7 @@ pub fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> D
             if page.text_of(t).trim().is_empty() {
                 continue;
             }
-            if hidden[t as usize] {
+            if hidden(t) {
                 hidden_by.get_or_insert("its aria-describedby target is hidden");
             } else {
                 return Disclosure::Visible;
@@ -489,7 +506,7 @@ pub fn disclosure(page: &Page, hidden: &[bool], d: u32, phrases: &[String]) -> D
             .map_or(page.text.len() as u32, |s| s.0)
             .min(range.end);
         let t = &page.text[start as usize..end as usize];
-        let into = if owner != u32::MAX && hidden[owner as usize] {
+        let into = if owner != u32::MAX && hidden(owner) {
             &mut invisible
         } else {
             &mut visible
