@@ -234,3 +234,230 @@ fn finding_selectors_match_one_element_in_chromium() {
         "{failed} of {elements} selectors wrong:\n{report}"
     );
 }
+
+/// The real Magento and Shopify pages in ../shared (a thumbnail slider and sale badges
+/// on Phuler, hover overlays on Yummi's product grid, Leon Paul's closed cookie modal),
+/// with their images and some of their texts registered as AI-generated and then
+/// disclosed in place: in Chromium every note is visible when its item is, is not
+/// covered, moves its item by at most 4 px, is not cloned by the page's scripts, and
+/// the scripts log no error the original does not.
+#[test]
+fn notes_on_real_themes_are_visible_uncovered_and_move_nothing_in_chromium() {
+    use synthgov_scan::html::Via;
+    use synthgov_scan::storefront::{FolderMedia, FolderOptions};
+    let Some(tools) = node_tools() else { return };
+    if !tool("chromium", Command::new("chromium").arg("--version")) {
+        return;
+    }
+    let Some(real) = shared("testdata/storefront-real") else {
+        return;
+    };
+    let sites: [(&str, &[&str], Option<&str>); 4] = [
+        (
+            "magento/leonpaul",
+            &["index.html", "2-pin-foil-socket.html"],
+            Some("https://www.leonpaul.com"),
+        ),
+        (
+            "shopify/phuler",
+            &[
+                "phuler.myshopify.com/index.html",
+                "phuler.myshopify.com/products/carry-bag-of-leather.html",
+            ],
+            None,
+        ),
+        (
+            "shopify/yummi",
+            &[
+                "yummi-theme.myshopify.com/index.html",
+                "yummi-theme.myshopify.com/pages/faqs.html",
+            ],
+            None,
+        ),
+        (
+            "magento",
+            &["sweetmarias-product.html", "oraimo-ke-product.html"],
+            None,
+        ),
+    ];
+    let env = Env::new();
+    assert_eq!(
+        env.run(&["apply", path_str(&repo().join("examples/inventory.yaml"))])
+            .code,
+        0
+    );
+    let texts = env.dir.path().join("texts");
+    std::fs::create_dir_all(&texts).unwrap();
+    let mut list = Vec::new();
+    let mut registered = (0, 0);
+    for (k, (root, pages, origin)) in sites.iter().enumerate() {
+        let copy = env.dir.path().join(format!("site{k}"));
+        common::copy_dir(&real.join(root), &copy);
+        let media = FolderMedia::new(
+            &copy,
+            &FolderOptions {
+                origin: origin.map(str::to_owned),
+                ..FolderOptions::default()
+            },
+        );
+        let mut images = std::collections::BTreeSet::new();
+        for rel in *pages {
+            let html = std::fs::read(copy.join(rel)).unwrap();
+            let page = synthgov_scan::html::parse(&html).unwrap();
+            // Every image an element shows that the folder holds (a slider's, a
+            // badge's neighbour, a hover overlay's)...
+            for m in page.media.iter().filter(|m| m.via == Via::Element) {
+                if let Some(p) = media.resolve(rel, &m.url).filter(|p| p.is_file()) {
+                    images.insert(p);
+                }
+            }
+            // ...and a spread of texts: elements whose own text (no child element's)
+            // is a sentence or two and appears once on the page.
+            let norm = |n: u32| {
+                page.text_of(n)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let mut count = std::collections::HashMap::new();
+            for n in 0..page.nodes.len() as u32 {
+                *count.entry(norm(n)).or_insert(0) += 1;
+            }
+            let own_text = |n: u32| {
+                let r = &page.nodes[n as usize].text;
+                page.segments
+                    .iter()
+                    .filter(|(s, _)| *s >= r.start && *s < r.end)
+                    .all(|&(_, o)| o == n)
+            };
+            let candidates: Vec<u32> = (0..page.nodes.len() as u32)
+                .filter(|&n| {
+                    let t = norm(n);
+                    matches!(
+                        &*page.nodes[n as usize].tag,
+                        "p" | "h1"
+                            | "h2"
+                            | "h3"
+                            | "li"
+                            | "span"
+                            | "a"
+                            | "div"
+                            | "td"
+                            | "dd"
+                            | "strong"
+                    ) && (40..=300).contains(&t.chars().count())
+                        && count[&t] == 1
+                        && own_text(n)
+                })
+                .collect();
+            let step = candidates.len().div_ceil(6).max(1);
+            for (i, &n) in candidates.iter().step_by(step).enumerate() {
+                let f = texts.join(format!("{k}-{}-{i}.txt", rel.replace('/', "_")));
+                std::fs::write(&f, norm(n)).unwrap();
+                registered.1 += 1;
+            }
+        }
+        registered.0 += images.len();
+        let mut args = vec!["register".to_string()];
+        args.extend(images.iter().map(|p| p.display().to_string()));
+        args.extend(["--generator".into(), "product-image-gan".into()]);
+        if images.is_empty() {
+            args.clear();
+        }
+        if !args.is_empty() {
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = env.run(&a);
+            assert_eq!(r.code, 0, "{}", r.stderr);
+        }
+        list.push((copy, *root, *pages, *origin));
+    }
+    let r = env.run(&[
+        "register",
+        path_str(&texts),
+        "--generator",
+        "description-llm",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut input = Vec::new();
+    for (copy, root, pages, origin) in &list {
+        let mut args = vec!["--json", "disclose", "html", path_str(copy), "--in-place"];
+        if let Some(o) = origin {
+            args.extend(["--origin", o]);
+        }
+        let r = env.run(&args);
+        assert!(r.code == 0 || r.code == 3, "{}\n{}", r.stdout, r.stderr);
+        for rel in *pages {
+            input.push(serde_json::json!({
+                "name": format!("{root}/{rel}"),
+                "original": real.join(root).join(rel).canonicalize().unwrap(),
+                "original_root": real.join(root).canonicalize().unwrap(),
+                "disclosed": copy.join(rel),
+                "disclosed_root": copy,
+            }));
+        }
+    }
+    let file = env.dir.path().join("pages.json");
+    std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
+    let o = Command::new("node")
+        .arg(tools.join("placement.mjs"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (mut bad, mut scripts) = (Vec::new(), Vec::new());
+    let (mut notes, mut visible) = (0, 0);
+    for p in v.as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        for n in p["notes"].as_array().unwrap() {
+            notes += 1;
+            let why = if n["items"] == 0 {
+                Some("no item points at it".to_string())
+            } else if n["item_visible"] == true && n["note_visible"] != true {
+                Some("hidden while its item shows".into())
+            } else if n["item_visible"] == true && !n["covered_by"].is_null() {
+                Some(format!("covered by {}", n["covered_by"]))
+            } else if n["shift"].as_f64().unwrap() > 4.0 {
+                Some(format!("moves its item {} px", n["shift"]))
+            } else {
+                None
+            };
+            visible += usize::from(n["note_visible"] == true);
+            if let Some(why) = why {
+                bad.push(format!(
+                    "{name}: {} ({} after {}): {why}",
+                    n["id"], n["item"], n["after"]
+                ));
+            }
+        }
+        for e in p["new_errors"].as_array().unwrap() {
+            scripts.push(format!("{name}: new console error: {e}"));
+        }
+        for c in p["cloned"].as_array().unwrap() {
+            scripts.push(format!("{name}: note {c} cloned by the page's scripts"));
+        }
+    }
+    eprintln!(
+        "{} images and {} texts registered; {notes} notes on {} pages, {visible} visible",
+        registered.0,
+        registered.1,
+        input.len()
+    );
+    assert!(notes >= 200, "only {notes} notes");
+    assert!(scripts.is_empty(), "{}", scripts.join("\n"));
+    // Not yet zero (issue 15, item 2): notes in flex headers and banners shift their
+    // item, and Yummi's product tiles and client carousel lay content over the note
+    // where no inline style or class name says so. The bound keeps what is fixed
+    // fixed; every remaining case is printed.
+    eprintln!(
+        "{} of {notes} notes misplaced:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert!(
+        bad.len() <= 26,
+        "{} of {notes}:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

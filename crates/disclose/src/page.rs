@@ -491,7 +491,7 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
         anchor = p;
     }
     let own = tag(anchor);
-    if matches!(own, "body" | "li" | "dt" | "dd" | "td" | "th" | "caption") {
+    if matches!(own, "body" | "dt" | "dd" | "td" | "th" | "caption") {
         return Some((anchor, Place::Prepend));
     }
     // A list or table itself (text spread over its items) takes a sibling after it.
@@ -501,27 +501,193 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
     {
         return None;
     }
-    let pt = parent(anchor);
-    if pt != NONE && structural(tag(pt)) {
-        return None;
+    // The note goes after the smallest block that holds the item and is not a list
+    // item, a slide or an overlay: there it moves nothing of the item, is not covered
+    // by the item's badges or hover layers, and does not become a slide. It never
+    // leaves a hidden container the item is in (it shows whenever the item does), nor
+    // a cell or a list item's parent the parser would move it out of.
+    let slider = slider_root(page, anchor);
+    let mut next_to_item = None;
+    let mut b = anchor;
+    loop {
+        let node = &page.nodes[b as usize];
+        let t = tag(b);
+        let pt = parent(b);
+        let parent_keeps = pt == NONE || !structural(tag(pt));
+        let place = if closes_itself(node, bytes) {
+            Some(Place::After)
+        } else if t == "p" && !node.implied {
+            Some(Place::Append)
+        } else {
+            None
+        };
+        if b == anchor && parent_keeps {
+            next_to_item = place.map(|p| (b, p));
+        }
+        let fits = is_block(t)
+            && t != "li"
+            && !is_overlay(node)
+            && slider.is_none_or(|s| page.is_within(s, b))
+            && (pt == NONE || !layered(page, pt));
+        if fits
+            && parent_keeps
+            && let Some(place) = place
+        {
+            return Some((b, place));
+        }
+        // A link or other formatting element left open is recreated by the browser
+        // around whatever follows, a note included (and a note holds a link).
+        if FORMATTING.contains(&t) && !closes_itself(node, bytes) {
+            return None;
+        }
+        if node.hidden
+            || pt == NONE
+            || matches!(
+                tag(pt),
+                "body" | "html" | "td" | "th" | "caption" | "dd" | "dt" | "template"
+            )
+        {
+            break;
+        }
+        b = pt;
     }
-    // After it: only where the source closes it with its own end tag (or it is
-    // void). An element left open (`<a>` closed by `</div>`, or never) has no end
-    // the HTML parser agrees on, and an open link would swallow the note.
-    let n = &page.nodes[anchor as usize];
-    let closes_itself = n.void
+    if next_to_item.is_none() && own == "li" {
+        return Some((anchor, Place::Prepend));
+    }
+    next_to_item
+}
+
+const FORMATTING: [&str; 14] = [
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+/// Where the source closes the element with its own end tag (or it is void). An
+/// element left open (`<a>` closed by `</div>`, or never) has no end the HTML parser
+/// agrees on, and an open link would swallow a note after it.
+fn closes_itself(n: &html::Node, bytes: &[u8]) -> bool {
+    n.void
         || n.end_tag.as_ref().is_some_and(|r| {
             let t = bytes.get(r.clone()).unwrap_or_default();
             let name = n.tag.as_bytes();
             t.len() > name.len() + 2
                 && t[2..2 + name.len()].eq_ignore_ascii_case(name)
                 && !t[2 + name.len()].is_ascii_alphanumeric()
-        });
-    if closes_itself {
-        return Some((anchor, Place::After));
+        })
+}
+
+/// Block-level by default (HTML's rendering section): a note after one starts on the
+/// line below it.
+fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "table"
+            | "ul"
+            | "li"
+    )
+}
+
+fn class_tokens(n: &html::Node) -> impl Iterator<Item = String> + '_ {
+    n.class
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+}
+
+/// Laid over other content: positioned by its inline style, or named as themes name
+/// badges and hover layers (`product-label`, `sale-badge`, `hover-overlay`, ...).
+fn is_overlay(n: &html::Node) -> bool {
+    n.positioned
+        || class_tokens(n).any(|c| {
+            [
+                "overlay", "ovrly", "badge", "sticker", "ribbon", "hover", "onsale",
+            ]
+            .iter()
+            .any(|k| c.contains(k))
+                || c == "label"
+                || c.ends_with("-label")
+                || c.starts_with("label-")
+        })
+}
+
+/// A container positioned by its inline style with overlay layers inside: a note in
+/// it would sit under them (a hover effect's `position:relative` box whose `.overlay`
+/// covers it).
+fn layered(page: &Page, p: u32) -> bool {
+    let node = &page.nodes[p as usize];
+    node.position_context
+        && (p + 1..=node.last_desc).any(|d| {
+            let n = &page.nodes[d as usize];
+            n.positioned || is_overlay(n)
+        })
+}
+
+/// The outermost slider around `n` (Swiper, Slick, Owl, Splide, Glide, Flickity,
+/// Bootstrap carousels and themes' own `*-slider`): its script treats every child of
+/// its track as a slide and clones slides, so a note goes after the whole slider.
+fn slider_root(page: &Page, n: u32) -> Option<u32> {
+    const NAMES: [&str; 9] = [
+        "swiper",
+        "slick",
+        "owl-",
+        "carousel",
+        "splide",
+        "glide",
+        "flickity",
+        "slider",
+        "slideshow",
+    ];
+    // Up to 12 levels from the item (a slide's card nests deep), and 3 past the last
+    // slider-named element (the wrappers between track and slider).
+    let mut found = None;
+    let (mut depth, mut since) = (0, 0);
+    let mut m = n;
+    while m != NONE && depth < 12 && (found.is_none() || since < 3) {
+        let node = &page.nodes[m as usize];
+        if matches!(&*node.tag, "body" | "html") {
+            break;
+        }
+        let slide = class_tokens(node)
+            .any(|c| NAMES.iter().any(|k| c.contains(k)) || c == "slide" || c.ends_with("-slide"));
+        if slide {
+            found = Some(m);
+            since = 0;
+        } else {
+            since += 1;
+        }
+        depth += 1;
+        m = node.parent;
     }
-    // A paragraph the next block ends: inside, at its end.
-    (own == "p" && !n.implied).then_some((anchor, Place::Append))
+    found
 }
 
 /// Adds `digitalSourceType` for synthetic images named by Product / ImageObject nodes

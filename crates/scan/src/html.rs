@@ -44,6 +44,11 @@ pub struct Node {
     pub synthetic: bool,
     /// Hidden by its own attributes (`hidden`, `aria-hidden="true"`, inline style).
     pub hidden: bool,
+    /// Taken out of the flow by its inline style (`position: absolute` or `fixed`).
+    pub positioned: bool,
+    /// Positioned at all by its inline style (`relative`, `sticky` too): what absolutely
+    /// positioned layers inside it are laid over.
+    pub position_context: bool,
     pub aria_label: Option<Box<str>>,
     /// `aria-describedby` and `aria-labelledby` ids.
     pub refs: Option<Box<str>>,
@@ -120,6 +125,8 @@ struct Attrs {
     class: Option<String>,
     synthetic: bool,
     hidden: bool,
+    positioned: bool,
+    position_context: bool,
     aria_label: Option<String>,
     refs: Option<String>,
     kind: Option<String>,
@@ -404,6 +411,8 @@ impl State {
             last_desc: idx,
             synthetic: false,
             hidden: false,
+            positioned: false,
+            position_context: false,
             aria_label: None,
             refs: None,
             start_tag: at..at,
@@ -516,7 +525,13 @@ impl State {
                 "data-synthetic" => a.synthetic = at.value().trim().eq_ignore_ascii_case("true"),
                 "hidden" => a.hidden = true,
                 "aria-hidden" => a.hidden |= at.value().trim().eq_ignore_ascii_case("true"),
-                "style" => a.hidden |= style_hides(&at.value()),
+                "style" => {
+                    let v = at.value();
+                    a.hidden |= style_hides(&v);
+                    let p = style_position(&v);
+                    a.positioned = matches!(p.as_deref(), Some("absolute" | "fixed"));
+                    a.position_context = p.is_some_and(|p| p != "static");
+                }
                 "aria-label" if a.aria_label.is_none() => a.aria_label = Some(at.value()),
                 "aria-describedby" | "aria-labelledby" => {
                     let v = at.value();
@@ -597,6 +612,8 @@ impl State {
             last_desc: idx,
             synthetic,
             hidden,
+            positioned: a.positioned,
+            position_context: a.position_context,
             aria_label: a.aria_label.filter(|s| !s.trim().is_empty()).map(Box::from),
             refs,
             start_tag: el.source_location().bytes(),
@@ -865,6 +882,24 @@ fn media_attrs(tag: &str) -> &'static [&'static str] {
         "image" => &["href", "xlink:href"],
         _ => &[],
     }
+}
+
+/// The inline `position` (the last declaration wins), lower-cased.
+fn style_position(style: &str) -> Option<String> {
+    let mut out = None;
+    for decl in style.split(';') {
+        if let Some((k, v)) = decl.split_once(':')
+            && k.trim().eq_ignore_ascii_case("position")
+        {
+            out = Some(
+                v.trim()
+                    .trim_end_matches("!important")
+                    .trim()
+                    .to_ascii_lowercase(),
+            );
+        }
+    }
+    out
 }
 
 /// Inline `display:none` or `visibility:hidden` (declarations compared without spaces,
