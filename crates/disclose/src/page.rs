@@ -17,6 +17,7 @@ use synthgov_scan::charset;
 use synthgov_scan::html::{self, Page, Via};
 use synthgov_scan::known::Known;
 use synthgov_scan::storefront::{Disclosure, MediaSource, disclosure, recognize};
+use synthgov_scan::tree_rules;
 
 use crate::labels::Labels;
 use crate::template::{self, Syntax};
@@ -537,7 +538,7 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
         }
         // A link or other formatting element left open is recreated by the browser
         // around whatever follows, a note included (and a note holds a link).
-        if FORMATTING.contains(&t) && !closes_itself(node, bytes) {
+        if tree_rules::is_formatting(t) && !closes_itself(node, bytes) {
             return None;
         }
         if node.hidden
@@ -556,10 +557,6 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
     }
     next_to_item
 }
-
-const FORMATTING: [&str; 14] = [
-    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
-];
 
 /// Where the source closes the element with its own end tag (or it is void). An
 /// element left open (`<a>` closed by `</div>`, or never) has no end the HTML parser

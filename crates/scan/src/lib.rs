@@ -24,7 +24,7 @@ pub mod segregation;
 pub mod storefront;
 pub mod text;
 pub mod transport;
-mod tree_rules;
+pub mod tree_rules;
 
 /// Every rule id the scanners emit (checked against the catalog by a test).
 pub const RULE_IDS: [&str; 19] = [
