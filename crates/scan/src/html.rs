@@ -1,11 +1,14 @@
 //! One pass of an HTML page through lol_html's streaming HTML5 tokenizer, keeping what
 //! the disclosure rules need: the element tree (tag, id, classes, position among its
 //! siblings, line), the document's text in order with each element's range in it, the
-//! media an element shows, and the JSON-LD blocks.
+//! media the page names (elements, link previews, gallery and product scripts), and the
+//! JSON-LD blocks.
 //!
 //! Why a tree and not only callbacks: disclosure depends on ancestors (an enclosing
 //! `data-synthetic`, a hidden ancestor) and on elements later in the page
-//! (`aria-describedby` may point forward), so the rules run once the page is read.
+//! (`aria-describedby` may point forward), so the rules run once the page is read. The
+//! tree is the one a browser builds (see `tree_rules`), so that a finding's selector
+//! names the element in the browser's DOM.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
