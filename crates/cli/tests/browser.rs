@@ -199,6 +199,7 @@ fn finding_selectors_match_one_element_in_chromium() {
         }));
     }
     let env = Env::new();
+    // SYNTHGOV_SELECTOR_CHECKS=FILE keeps the input, to rerun selectors.mjs on it by hand.
     let file = std::env::var_os("SYNTHGOV_SELECTOR_CHECKS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env.dir.path().join("checks.json"));
@@ -358,15 +359,11 @@ fn notes_on_real_themes_are_visible_uncovered_and_move_nothing_in_chromium() {
             }
         }
         registered.0 += images.len();
-        let mut args = vec!["register".to_string()];
-        args.extend(images.iter().map(|p| p.display().to_string()));
-        args.extend(["--generator".into(), "product-image-gan".into()]);
-        if images.is_empty() {
-            args.clear();
-        }
-        if !args.is_empty() {
-            let a: Vec<&str> = args.iter().map(String::as_str).collect();
-            let r = env.run(&a);
+        if !images.is_empty() {
+            let mut args = vec!["register"];
+            args.extend(images.iter().map(|p| path_str(p)));
+            args.extend(["--generator", "product-image-gan"]);
+            let r = env.run(&args);
             assert_eq!(r.code, 0, "{}", r.stderr);
         }
         list.push((copy, *root, *pages, *origin));

@@ -525,7 +525,7 @@ fn placement(page: &Page, bytes: &[u8], el: u32) -> Option<(u32, Place)> {
         if b == anchor && parent_keeps {
             next_to_item = place.map(|p| (b, p));
         }
-        let fits = is_block(t)
+        let fits = tree_rules::is_block(t)
             && t != "li"
             && !is_overlay(node)
             && slider.is_none_or(|s| page.is_within(s, b))
@@ -570,46 +570,6 @@ fn closes_itself(n: &html::Node, bytes: &[u8]) -> bool {
                 && t[2..2 + name.len()].eq_ignore_ascii_case(name)
                 && !t[2 + name.len()].is_ascii_alphanumeric()
         })
-}
-
-/// Block-level by default (HTML's rendering section): a note after one starts on the
-/// line below it.
-fn is_block(tag: &str) -> bool {
-    matches!(
-        tag,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "details"
-            | "dialog"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hgroup"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "search"
-            | "section"
-            | "table"
-            | "ul"
-            | "li"
-    )
 }
 
 fn class_tokens(n: &html::Node) -> impl Iterator<Item = String> + '_ {

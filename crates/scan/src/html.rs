@@ -173,6 +173,8 @@ struct State {
     scanned: usize,
     /// The offset elements closed now end at: the token being handled.
     closing_at: usize,
+    /// Reused for end-tag names.
+    end_name: String,
 }
 
 impl State {
@@ -483,7 +485,9 @@ impl State {
         let block_inside = (pos + 1..self.stack.len()).any(|p| rules::is_special(self.tag_at(p)));
         if block_inside {
             let parent = self.page.nodes[node as usize].parent;
-            self.page.approximate.push(parent);
+            if parent != NONE {
+                self.page.approximate.push(parent);
+            }
         } else if let Some(r) = range {
             self.page.nodes[node as usize].end_tag = Some(r);
         }
@@ -492,7 +496,7 @@ impl State {
         true
     }
 
-    fn open(&mut self, input: &[u8], el: &Element) -> (u32, bool) {
+    fn open(&mut self, input: &[u8], el: &Element) {
         let at = el.source_location().bytes().start;
         self.closing_at = at;
         let line = self.line_at(input, at);
@@ -504,8 +508,8 @@ impl State {
             Some(t) => t.into(),
             None => lower.into(),
         };
-        if let Some(existing) = self.before_open(&tag, at, line) {
-            return (existing, false);
+        if self.before_open(&tag, at, line).is_some() {
+            return; // a second <html>, <head> or <body>: merged, no new element
         }
         if rules::reconstructs(&tag) {
             self.reconstruct(at, line);
@@ -645,7 +649,6 @@ impl State {
                 seen: Vec::new(),
             });
         }
-        (idx, open)
     }
 
     fn push_media(&mut self, node: u32, url: &str, via: Via) {
@@ -710,12 +713,17 @@ impl State {
                     .iter()
                     .position(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'))
                     .map_or(rest.len(), |n| n + 2);
-                let name = String::from_utf8_lossy(&rest[2..name_end]).to_ascii_lowercase();
+                // One buffer for every end tag's name: this runs for each end tag.
+                let mut name = std::mem::take(&mut self.end_name);
+                name.clear();
+                name.push_str(&String::from_utf8_lossy(&rest[2..name_end]));
+                name.make_ascii_lowercase();
                 let end = skip_to(at + name_end, b">");
                 self.flush_text();
                 self.line_at(input, at);
                 self.closing_at = at;
                 self.end_tag(&name, at..end);
+                self.end_name = name;
                 i = end;
                 continue;
             }
@@ -948,6 +956,7 @@ pub fn parse(input: &[u8]) -> Result<Page, HtmlError> {
         svg_open: 0,
         scanned: 0,
         closing_at: 0,
+        end_name: String::new(),
     }));
     {
         let on_el = state.clone();

@@ -62,6 +62,47 @@ pub fn reconstructs(tag: &str) -> bool {
         )
 }
 
+/// Block-level by default (the HTML Standard's rendering section): content after one
+/// starts on the line below it. Not the same set as [`closes_p`], which is about the
+/// parser.
+pub fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "table"
+            | "ul"
+            | "li"
+    )
+}
+
 /// Start tags that close an open `p` in button scope (§13.2.6.4.7, "in body").
 pub fn closes_p(tag: &str) -> bool {
     matches!(
